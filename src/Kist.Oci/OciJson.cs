@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Kist.Oci;
+
+/// <summary>Source-generated JSON for the OCI documents (no reflection: the CLI is AOT-compiled).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ImageManifest))]
+[JsonSerializable(typeof(ImageIndex))]
+[JsonSerializable(typeof(ImageConfig))]
+[JsonSerializable(typeof(Descriptor))]
+[JsonSerializable(typeof(ImageLayoutFile))]
+[JsonSerializable(typeof(List<DockerArchiveManifestEntry>))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, string>>))]
+public sealed partial class OciJsonContext : JsonSerializerContext;
+
+/// <summary>A document parsed from bytes, kept with those exact bytes and their digest.</summary>
+public sealed record Parsed<T>(T Value, byte[] Bytes, Digest Digest);
+
+/// <summary>Parsing of OCI documents with errors that say which document was bad.</summary>
+public static class OciDocuments
+{
+    /// <summary>Manifests and indexes above this size are refused, as registries refuse them.</summary>
+    public const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    public static Parsed<ImageManifest> ParseManifest(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageManifest, "image manifest");
+
+    public static Parsed<ImageIndex> ParseIndex(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageIndex, "image index");
+
+    public static Parsed<ImageConfig> ParseConfig(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageConfig, "image config");
+
+    public static byte[] Serialize<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+
+    /// <summary>The media type a manifest-like document declares, or infers from its shape when it declares none.</summary>
+    public static string? DetectMediaType(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            if (root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String) return mt.GetString();
+            if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.GetInt32() == 1) return MediaTypes.DockerManifestV1;
+            if (root.TryGetProperty("manifests", out _)) return MediaTypes.OciIndex;
+            if (root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _)) return MediaTypes.OciManifest;
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static Parsed<T> Parse<T>(byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string what)
+    {
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(bytes, typeInfo);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"malformed {what}: {e.Message}", e);
+        }
+        if (value is null) throw new InvalidInputException($"malformed {what}: null");
+        return new Parsed<T>(value, bytes, Digest.Compute(bytes));
+    }
+}
