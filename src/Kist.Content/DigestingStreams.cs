@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using Kist.Oci;
+
+namespace Kist.Content;
+
+/// <summary>A write-only stream that hashes and counts what passes through to an inner stream.</summary>
+public sealed class DigestingWriteStream(Stream inner, string algorithm = Digest.Sha256, bool leaveOpen = false) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(algorithm == Digest.Sha512 ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256);
+
+    public long BytesWritten { get; private set; }
+
+    public Digest GetDigest() => Digest.FromHash(algorithm, _hash.GetCurrentHash());
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => BytesWritten;
+    public override long Position { get => BytesWritten; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _hash.AppendData(buffer);
+        BytesWritten += buffer.Length;
+        inner.Write(buffer);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _hash.AppendData(buffer.Span);
+        BytesWritten += buffer.Length;
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            if (!leaveOpen) inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// A read stream that hashes what it yields and, at the end of the inner stream, throws
+/// <see cref="DigestMismatchException"/> unless the bytes match the expected digest and size.
+/// It reports the expected size as its Length so that tar writers can stream it.
+/// </summary>
+public sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedSize, string what) : Stream
+{
+    private readonly IncrementalHash _hash = expected.CreateHash();
+    private long _read;
+    private bool _verified;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => expectedSize;
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        return Account(buffer[..n]);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Account(buffer.Span[..n]);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Account(ReadOnlySpan<byte> data)
+    {
+        if (data.Length > 0)
+        {
+            _read += data.Length;
+            if (_read > expectedSize) throw new DigestMismatchException($"{what}: more than the expected {expectedSize} bytes");
+            _hash.AppendData(data);
+        }
+        else if (!_verified)
+        {
+            _verified = true;
+            if (_read != expectedSize) throw new DigestMismatchException($"{what}: {_read} bytes, expected {expectedSize}");
+            var actual = Digest.FromHash(expected.Algorithm, _hash.GetCurrentHash());
+            if (actual != expected) throw new DigestMismatchException($"{what}: digest {actual} does not match {expected}");
+        }
+        return data.Length;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
