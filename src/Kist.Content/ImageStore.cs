@@ -97,7 +97,7 @@ public sealed class ImageStore(StoreLayout layout, LocalContentStore content)
         string temp = Path.Combine(layout.IngestDirectory, "index-" + Guid.NewGuid().ToString("N"));
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
-            JsonSerializer.Serialize(file, index, OciJsonContext.Default.ImageIndex);
+            file.Write(OciDocuments.Serialize(index, OciJsonContext.Default.ImageIndex));
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, layout.IndexFile, overwrite: true);

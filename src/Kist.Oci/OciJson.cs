@@ -29,8 +29,18 @@ public static class OciDocuments
 
     public static Parsed<ImageConfig> ParseConfig(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageConfig, "image config");
 
-    public static byte[] Serialize<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
-        JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+    /// <summary>Compact JSON, with <c>+</c>, <c>&lt;</c> and non-ASCII written as themselves (as Go and docker write them).</summary>
+    public static byte[] Serialize<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        return buffer.ToArray();
+    }
+
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The media type a manifest-like document declares, or infers from its shape when it declares none.</summary>
     public static string? DetectMediaType(ReadOnlySpan<byte> bytes)

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Kist.Engine;
+
+namespace Kist.Cli;
+
+/// <summary>The options every command takes, and the engine they select.</summary>
+internal static class Cli
+{
+    public static readonly Option<string?> Root = new("--root")
+    {
+        Description = $"Root directory of the store (default: ${KistEngine.RootEnvironmentVariable} or {KistEngine.DefaultRoot})",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Debug = new("--debug", "-D")
+    {
+        Description = "Show stack traces of errors",
+        Recursive = true,
+    };
+
+    public static KistEngine Engine(ParseResult result) => new(KistEngine.ResolveRoot(result.GetValue(Root)));
+
+    public static TextWriter Out => Console.Out;
+    public static TextWriter Error => Console.Error;
+
+    /// <summary>Asks a yes/no question on the terminal, as docker's prune does; no input means no.</summary>
+    public static bool Confirm(string warning)
+    {
+        Out.Write(warning + "\nAre you sure you want to continue? [y/N] ");
+        Out.Flush();
+        string? answer = Console.In.ReadLine();
+        return answer?.Trim().ToLowerInvariant() is "y" or "yes";
+    }
+
+    public static Command WithAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action)
+    {
+        command.SetAction(action);
+        return command;
+    }
+}

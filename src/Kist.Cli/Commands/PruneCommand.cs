@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Kist.Cli.Formatting;
+using Kist.Engine.Images;
+
+namespace Kist.Cli.Commands;
+
+/// <summary><c>kist image prune</c> and <c>kist system prune</c>.</summary>
+internal static class PruneCommand
+{
+    public static Command CreateImagePrune()
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Remove all unused images, not just dangling ones" };
+        var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
+        var command = new Command("prune", "Remove unused images") { all, force };
+        return command.WithAction(async (result, cancellationToken) =>
+        {
+            bool everything = result.GetValue(all);
+            string warning = everything
+                ? "WARNING! This will remove all images without at least one container associated to them."
+                : "WARNING! This will remove all dangling images.";
+            if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
+            Report(await Cli.Engine(result).Images.PruneAsync(everything, cancellationToken));
+            return 0;
+        });
+    }
+
+    public static Command CreateSystemPrune()
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Remove all unused images not just dangling ones" };
+        var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
+        var volumes = new Option<bool>("--volumes") { Description = "Prune anonymous volumes" };
+        var command = new Command("prune", "Remove unused data") { all, force, volumes };
+        return command.WithAction(async (result, cancellationToken) =>
+        {
+            bool everything = result.GetValue(all);
+            string warning = "WARNING! This will remove:\n  - all stopped containers\n"
+                + (result.GetValue(volumes) ? "  - all anonymous volumes not used by at least one container\n" : "")
+                + (everything ? "  - all images without at least one container associated to them\n" : "  - all dangling images\n")
+                + "  - unused build cache\n";
+            if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
+            Report(await Cli.Engine(result).Images.PruneAsync(everything, cancellationToken));
+            return 0;
+        });
+    }
+
+    private static void Report(PruneResult result)
+    {
+        if (result.DeletedImages.Count > 0)
+        {
+            Cli.Out.WriteLine("Deleted Images:");
+            foreach (var id in result.DeletedImages) Cli.Out.WriteLine("deleted: " + id);
+            Cli.Out.WriteLine();
+        }
+        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes));
+    }
+}

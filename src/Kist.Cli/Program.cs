@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Kist.Cli;
+using Kist.Cli.Commands;
+
+var root = new RootCommand("Kist: a daemonless, Docker-compatible image and container engine")
+{
+    Cli.Root,
+    Cli.Debug,
+    ImagesCommand.Create("images"),
+    ImportCommand.Create(),
+    TagCommand.Create(),
+    RmiCommand.Create("rmi"),
+    InspectCommand.Create("inspect"),
+    HistoryCommand.Create("history"),
+    SaveCommand.Create("save"),
+    LoadCommand.Create("load"),
+    ImageCommand.Create(),
+    SystemCommand.Create(),
+};
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine("kist: " + error.Message);
+    Console.Error.WriteLine($"See '{CommandPath(parsed)} --help'.");
+    return ExitCodes.Usage;
+}
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    return ExitCodes.Interrupted;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine("Error: " + ExitCodes.Describe(e));
+    if (parsed.GetValue(Cli.Debug)) Console.Error.WriteLine(e);
+    return ExitCodes.Failure;
+}
+
+static string CommandPath(ParseResult parsed)
+{
+    var names = new Stack<string>();
+    for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+    {
+        names.Push(result.Command is RootCommand ? "kist" : result.Command.Name);
+    }
+    return string.Join(' ', names);
+}

@@ -1,0 +1,213 @@
+using System.Text.RegularExpressions;
+using Kist.Content;
+using Kist.Content.Archives;
+using Kist.Layers.Compression;
+using Kist.Oci;
+
+namespace Kist.Engine.Images;
+
+/// <summary>The image commands over one store: list, find, tag, remove, inspect, history, save, load, prune.</summary>
+public sealed partial class ImageService(ImageStore store)
+{
+    public ImageStore Store => store;
+
+    /// <summary>Every image in the store with its names; images whose documents are unreadable are skipped.</summary>
+    public async Task<IReadOnlyList<NamedImage>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<NamedImage>();
+        foreach (var group in store.ReadIndex().GroupBy(e => e.Target.Digest))
+        {
+            LocalImage image;
+            try
+            {
+                image = await store.LoadImageAsync(group.First().Target, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KistException)
+            {
+                continue; // removed concurrently, or damaged: `kist system check` reports it
+            }
+            result.Add(new NamedImage(image, group.Select(e => e.Reference).OfType<ImageReference>().ToList()));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Finds an image as docker does: by name (<c>busybox</c>, <c>busybox:1</c>, <c>name@sha256:…</c>),
+    /// by full ID (<c>sha256:…</c>) or by a unique prefix of its ID.
+    /// </summary>
+    public async Task<NamedImage> FindAsync(string nameOrId, CancellationToken cancellationToken = default)
+    {
+        var images = await ListAsync(cancellationToken).ConfigureAwait(false);
+        string id = nameOrId.StartsWith("sha256:", StringComparison.Ordinal) ? nameOrId[7..] : nameOrId;
+        if (nameOrId.StartsWith("sha256:", StringComparison.Ordinal) || !ImageReference.TryParse(nameOrId, out var reference))
+        {
+            return FindById(images, id) ?? throw NoSuchImage(nameOrId);
+        }
+        var byName = images.FirstOrDefault(i => i.References.Any(r => r.ToString() == reference!.ToString()));
+        if (byName is not null) return byName;
+        if (reference!.Digest is { } digest)
+        {
+            // name@digest also finds an image pulled by tag whose manifest has that digest.
+            var byDigest = images.FirstOrDefault(i => i.Image.Target.Digest == digest
+                && i.References.Any(r => r.Repository == reference.Repository));
+            if (byDigest is not null) return byDigest;
+        }
+        return FindById(images, id) ?? throw NoSuchImage(reference.Digest is null && !nameOrId.Contains(':') ? reference.ToFamiliarString() : nameOrId);
+    }
+
+    private static NamedImage? FindById(IReadOnlyList<NamedImage> images, string idPrefix)
+    {
+        if (idPrefix.Length == 0 || idPrefix.Length > 64 || !HexRegex().IsMatch(idPrefix)) return null;
+        var matches = images.Where(i => i.Id.Encoded.StartsWith(idPrefix, StringComparison.Ordinal)).ToList();
+        if (matches.Select(m => m.Id).Distinct().Count() > 1)
+        {
+            throw new ConflictException($"ambiguous image ID prefix \"{idPrefix}\": it matches several images");
+        }
+        if (matches.Count == 0) return null;
+        // Several manifests may share one config: merge their names.
+        return matches.Count == 1 ? matches[0] : matches[0] with
+        {
+            References = matches.SelectMany(m => m.References).ToList(),
+            Targets = matches.SelectMany(m => m.Targets).ToList(),
+        };
+    }
+
+    private static NotFoundException NoSuchImage(string what) => new($"No such image: {what}");
+
+    public async Task TagAsync(string source, string target, CancellationToken cancellationToken = default)
+    {
+        var image = await FindAsync(source, cancellationToken).ConfigureAwait(false);
+        var reference = ParseTarget(target);
+        store.Update(index =>
+        {
+            // The image may have been removed since it was found: tag only what is still there.
+            if (!index.EntriesFor(image.Image.Target.Digest).Any()) throw NoSuchImage(source);
+            index.SetReference(reference, image.Image.Target);
+            return 0;
+        });
+    }
+
+    /// <summary>Parses a name to give an image: a tag, never a digest.</summary>
+    public static ImageReference ParseTarget(string target)
+    {
+        var reference = ImageReference.Parse(target);
+        if (reference.Digest is not null) throw new InvalidInputException($"refusing to create a tag with a digest reference: \"{target}\"");
+        return reference;
+    }
+
+    /// <summary>
+    /// <c>docker rmi</c>: a name is untagged, and the image is deleted when no tag is left; an ID deletes the
+    /// image with all its names, which needs <paramref name="force"/> when they span several repositories.
+    /// </summary>
+    public async Task<RemoveResult> RemoveAsync(string nameOrId, bool force, CancellationToken cancellationToken = default)
+    {
+        var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+        bool byName = image.References.Any(r => Matches(r, nameOrId));
+        var untagged = new List<string>();
+        var deleted = new List<Digest>();
+        store.Update(index =>
+        {
+            var entries = index.Entries.Where(e => image.Targets.Contains(e.Target.Digest)).ToList();
+            var names = entries.Select(e => e.Reference).OfType<ImageReference>().ToList();
+            if (byName)
+            {
+                var name = names.First(r => Matches(r, nameOrId));
+                index.RemoveReference(name);
+                untagged.Add(name.ToFamiliarString());
+                names.Remove(name);
+                if (names.Any(r => r.Tag is not null)) return 0;
+            }
+            else if (!force && names.Where(r => r.Tag is not null).Select(r => r.Repository).Distinct().Count() > 1)
+            {
+                throw new ConflictException($"conflict: unable to delete {image.Id.Short} (must be forced) - image is referenced in multiple repositories");
+            }
+            foreach (var name in names)
+            {
+                index.RemoveReference(name);
+                untagged.Add(name.ToFamiliarString());
+            }
+            foreach (var target in entries.Select(e => e.Target.Digest).Distinct()) index.RemoveTarget(target);
+            deleted.Add(image.Id);
+            return 0;
+        });
+        if (deleted.Count > 0) await new GarbageCollector(store).TryCollectAsync(cancellationToken).ConfigureAwait(false);
+        return new RemoveResult(untagged, deleted);
+    }
+
+    private static bool Matches(ImageReference reference, string nameOrId) =>
+        ImageReference.TryParse(nameOrId, out var parsed) && parsed!.ToString() == reference.ToString();
+
+    public async Task<IReadOnlyList<HistoryRow>> HistoryAsync(string nameOrId, CancellationToken cancellationToken = default)
+    {
+        var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+        var config = image.Image.ConfigValue;
+        var layers = image.Image.Manifest.Value.Layers;
+        var rows = new List<HistoryRow>();
+        int layer = 0;
+        foreach (var entry in config.History ?? [])
+        {
+            long size = 0;
+            if (entry.EmptyLayer != true && layer < layers.Count) size = layers[layer++].Size;
+            rows.Add(new HistoryRow("<missing>", entry.Created, entry.CreatedBy ?? "", size, entry.Comment ?? ""));
+        }
+        if (rows.Count == 0) rows.Add(new HistoryRow("", config.Created, "", image.Image.Size, ""));
+        rows.Reverse();
+        rows[0] = rows[0] with { Id = image.Id.ToString() };
+        return rows;
+    }
+
+    /// <summary>Writes images to an archive; names given by ID are saved without tags, as docker does.</summary>
+    public async Task SaveAsync(IReadOnlyList<string> namesOrIds, Stream output, ArchiveFormat format, CancellationToken cancellationToken = default)
+    {
+        var selection = new List<(LocalImage, IReadOnlyList<ImageReference>)>();
+        foreach (var nameOrId in namesOrIds)
+        {
+            var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ImageReference> tags = image.References.Where(r => r.Tag is not null && Matches(r, nameOrId)).ToList();
+            if (tags.Count == 0 && ImageReference.TryParse(nameOrId, out var asName) && asName!.Digest is null && !IsIdLike(nameOrId))
+            {
+                // `docker save busybox` saves every tag of the repository's image.
+                tags = image.Tags.Where(r => r.Repository == asName.Repository).ToList();
+            }
+            selection.Add((image.Image, tags));
+        }
+        await new ArchiveWriter(store).WriteAsync(output, selection, format, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsIdLike(string value) => value.StartsWith("sha256:", StringComparison.Ordinal) || HexRegex().IsMatch(value) && value.Length >= 12;
+
+    public Task<IReadOnlyList<ArchiveImage>> LoadAsync(Stream input, CancellationToken cancellationToken = default) =>
+        new ArchiveLoader(store, CompressionDetector.OpenDecompressedAsync).LoadAsync(input, cancellationToken);
+
+    /// <summary>Removes dangling images (with <paramref name="all"/>: every image), then unreferenced blobs.</summary>
+    public async Task<PruneResult> PruneAsync(bool all, CancellationToken cancellationToken = default)
+    {
+        var images = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var candidates = images.Where(i => all || i.IsDangling).ToList();
+        var deleted = store.Update(index =>
+        {
+            var removed = new List<Digest>();
+            foreach (var image in candidates)
+            {
+                // Re-check under the lock: a concurrent tag may have named it since it was listed.
+                if (!all && index.EntriesFor(image.Image.Target.Digest).Any(e => e.Reference is not null)) continue;
+                if (index.RemoveTarget(image.Image.Target.Digest) > 0) removed.Add(image.Id);
+            }
+            return removed;
+        });
+        var gc = await new GarbageCollector(store).CollectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new PruneResult(deleted.Distinct().ToList(), gc.ReclaimedBytes);
+    }
+
+    public async Task<DiskUsage> DiskUsageAsync(CancellationToken cancellationToken = default)
+    {
+        var images = await ListAsync(cancellationToken).ConfigureAwait(false);
+        long total = 0;
+        await foreach (var blob in store.Content.ListAsync(cancellationToken).ConfigureAwait(false)) total += blob.Size;
+        // No containers exist yet, so no image is in use and all of it could be reclaimed.
+        return new DiskUsage(images.Select(i => i.Id).Distinct().Count(), 0, total, total);
+    }
+
+    [GeneratedRegex("^[a-f0-9]+$")]
+    private static partial Regex HexRegex();
+}

@@ -1,0 +1,31 @@
+using Kist.Content;
+using Kist.Engine.Images;
+
+namespace Kist.Engine;
+
+/// <summary>The composition root: every service of one Kist root directory.</summary>
+public sealed class KistEngine
+{
+    public const string DefaultRoot = "/var/lib/kist";
+    public const string RootEnvironmentVariable = "KIST_ROOT";
+
+    public KistEngine(string root)
+    {
+        Layout = new StoreLayout(root);
+        Layout.EnsureCreated();
+        Content = new LocalContentStore(Layout);
+        ImageStore = new ImageStore(Layout, Content);
+        Images = new ImageService(ImageStore);
+    }
+
+    public StoreLayout Layout { get; }
+    public LocalContentStore Content { get; }
+    public ImageStore ImageStore { get; }
+    public ImageService Images { get; }
+
+    /// <summary>The root from <c>--root</c>, else <c>KIST_ROOT</c>, else <see cref="DefaultRoot"/>.</summary>
+    public static string ResolveRoot(string? option) =>
+        !string.IsNullOrEmpty(option) ? option
+        : Environment.GetEnvironmentVariable(RootEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : DefaultRoot;
+}
