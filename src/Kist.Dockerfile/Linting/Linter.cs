@@ -214,7 +214,8 @@ public static class Linter
                         CheckArg(arg, add);
                         break;
                     case WorkdirInstruction w:
-                        if (w.Path.StartsWith('/') || w.Path.StartsWith('$')) hasAbsWorkdir = hasAbsWorkdir || w.Path.StartsWith('/');
+                        var windowsAbs = w.Path.Length >= 3 && char.IsAsciiLetter(w.Path[0]) && w.Path[1] == ':' && w.Path[2] is '\\' or '/';
+                        if (w.Path.StartsWith('/') || windowsAbs || w.Path.StartsWith('$')) hasAbsWorkdir = hasAbsWorkdir || !w.Path.StartsWith('$');
                         else if (!hasAbsWorkdir)
                             add(LintRules.WorkdirRelativePath, w.Range, $"Relative workdir \"{w.Path}\" can have unexpected results if the base image changes");
                         break;

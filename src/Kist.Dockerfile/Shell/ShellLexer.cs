@@ -288,6 +288,7 @@ public sealed class ShellLexer
                 case '{' or '}' or ':': throw new ExpansionException("syntax error: bad substitution");
             }
             var name = ProcessName();
+            if (Peek() == Eof) throw new ExpansionException("syntax error: missing '}'");
             var ch = Next();
             var chs = ch == Eof ? "" : ((char)ch).ToString();
             var nullIsUnset = false;

@@ -71,6 +71,14 @@ public sealed class Node
         return sb.ToString().Trim();
     }
 
+    /// <summary>Quotes a string as Go's <c>strconv.Quote</c> does for printable text.</summary>
+    public static string Quote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2);
+        GoQuote(sb, s);
+        return sb.ToString();
+    }
+
     internal static void GoQuote(StringBuilder sb, string s)
     {
         sb.Append('"');

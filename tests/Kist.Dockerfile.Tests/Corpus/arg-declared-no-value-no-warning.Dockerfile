@@ -1,0 +1,3 @@
+FROM alpine
+ARG MAYBE
+LABEL m=$MAYBE

@@ -1,0 +1,4 @@
+FROM alpine
+ENV BASE=/opt
+ARG DIR=$BASE/app
+WORKDIR $DIR

@@ -1,0 +1,3 @@
+ARG VERSION=1.0
+FROM alpine
+LABEL version=$VERSION

@@ -1,0 +1,3 @@
+# build-arg HTTP_PROXY=http://proxy:3128
+FROM alpine
+RUN apk add curl

@@ -1,0 +1,4 @@
+FROM alpine AS a
+CMD ["a"]
+FROM alpine
+CMD ["b"]

@@ -1,0 +1,4 @@
+FROM alpine
+CMD ["a"]
+CMD ["b"]
+CMD ["c"]

@@ -1,0 +1,5 @@
+# The build stage
+FROM golang AS build
+
+# The runtime
+FROM alpine

@@ -1,0 +1,7 @@
+# leading comment
+
+FROM alpine
+   # indented comment
+RUN echo hi # not a comment in shell form
+
+# trailing

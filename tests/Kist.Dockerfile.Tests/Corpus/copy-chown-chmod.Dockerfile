@@ -1,0 +1,2 @@
+FROM alpine
+COPY --chown=app:app --chmod=0644 config.yml /etc/app/

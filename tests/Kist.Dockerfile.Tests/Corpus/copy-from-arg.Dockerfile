@@ -1,0 +1,3 @@
+FROM alpine
+ARG SRC=build
+COPY --from=$SRC /a /b

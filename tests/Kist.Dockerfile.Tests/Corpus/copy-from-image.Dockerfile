@@ -1,0 +1,2 @@
+FROM alpine
+COPY --from=nginx:latest /etc/nginx/nginx.conf /nginx.conf

@@ -1,0 +1,6 @@
+FROM alpine
+COPY <<a.txt <<b.txt /dest/
+A
+a.txt
+B
+b.txt

@@ -1,0 +1,4 @@
+FROM alpine
+COPY <<EOF /etc/app.conf
+port=$PORT
+EOF

@@ -1,0 +1,2 @@
+FROM alpine
+COPY ["src dir/", "/app/"]

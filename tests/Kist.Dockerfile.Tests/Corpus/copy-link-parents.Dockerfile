@@ -1,0 +1,2 @@
+FROM alpine
+COPY --link --parents ./x/a.txt ./y/a.txt /parents/

@@ -1,0 +1,2 @@
+FROM alpine
+COPY a.txt b.txt c/ /dest/

@@ -1,0 +1,4 @@
+FROM alpine
+ENV APP=/srv/app
+COPY . ${APP}/
+WORKDIR $APP

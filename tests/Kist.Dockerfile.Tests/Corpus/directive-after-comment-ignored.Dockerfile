@@ -1,0 +1,5 @@
+# a comment
+# escape=`
+FROM alpine
+RUN echo a \
+    b

@@ -1,0 +1,3 @@
+# check=skip=JSONArgsRecommended;error=true
+FROM alpine as x
+CMD echo hi

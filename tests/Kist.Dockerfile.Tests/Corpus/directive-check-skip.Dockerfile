@@ -1,0 +1,5 @@
+# check=skip=JSONArgsRecommended,MaintainerDeprecated
+FROM alpine
+MAINTAINER x
+CMD echo hi
+WORKDIR rel

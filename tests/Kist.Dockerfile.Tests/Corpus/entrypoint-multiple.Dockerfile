@@ -1,0 +1,3 @@
+FROM alpine
+ENTRYPOINT ["a"]
+ENTRYPOINT ["b"]

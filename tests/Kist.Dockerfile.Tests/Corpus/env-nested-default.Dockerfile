@@ -1,0 +1,2 @@
+FROM alpine
+ENV X=${A:-${B:-${C:-deep}}}

@@ -1,0 +1,5 @@
+FROM alpine
+ARG V=arg
+ENV V=env
+RUN echo $V
+LABEL v=$V

@@ -1,0 +1,3 @@
+FROM alpine
+ENV PRICE=\$5
+LABEL p="$PRICE"

@@ -1,0 +1,3 @@
+FROM alpine
+ENV VERSION=1
+LABEL v=$VERSON

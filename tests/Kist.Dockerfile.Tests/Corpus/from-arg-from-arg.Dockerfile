@@ -1,0 +1,3 @@
+ARG REG=docker.io
+ARG IMG=${REG}/library/alpine
+FROM $IMG

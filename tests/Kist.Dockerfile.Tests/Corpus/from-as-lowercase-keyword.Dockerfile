@@ -1,0 +1,2 @@
+from alpine as base
+run true

@@ -1,0 +1,3 @@
+# build-arg VERSION=3.19
+ARG VERSION=3.20
+FROM alpine:${VERSION}

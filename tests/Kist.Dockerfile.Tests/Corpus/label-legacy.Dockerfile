@@ -1,0 +1,2 @@
+FROM alpine
+LABEL maintainer Jane Doe <jane@example.com>

@@ -1,0 +1,2 @@
+FROM alpine
+LABEL org.opencontainers.image.title="My App"

@@ -1,0 +1,3 @@
+FROM alpine
+ENV E=
+WORKDIR ${E:?}

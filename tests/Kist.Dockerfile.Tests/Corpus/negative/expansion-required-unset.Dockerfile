@@ -1,0 +1,2 @@
+FROM alpine
+WORKDIR ${APP_DIR:?APP_DIR must be set}

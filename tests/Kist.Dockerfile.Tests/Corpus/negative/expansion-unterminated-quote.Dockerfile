@@ -1,0 +1,3 @@
+FROM alpine
+ENV A="unterminated
+LABEL x=y

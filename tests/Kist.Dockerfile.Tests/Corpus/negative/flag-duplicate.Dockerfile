@@ -1,0 +1,2 @@
+FROM alpine
+COPY --chown=a --chown=b /a /b

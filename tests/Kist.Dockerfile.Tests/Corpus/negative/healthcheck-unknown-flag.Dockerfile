@@ -1,0 +1,2 @@
+FROM alpine
+HEALTHCHECK --intervall=5s CMD true

@@ -1,0 +1,3 @@
+ARG X=1
+ENV A=b
+FROM alpine

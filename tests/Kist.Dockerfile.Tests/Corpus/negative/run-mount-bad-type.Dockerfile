@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=volume,target=/v echo

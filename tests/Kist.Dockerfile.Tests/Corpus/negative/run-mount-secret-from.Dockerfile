@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=secret,id=x,from=y echo

@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=bind,target=/b,sharing=locked echo

@@ -1,0 +1,3 @@
+FROM alpine
+ONBUILD COPY . /app
+ONBUILD RUN make

@@ -1,0 +1,5 @@
+FROM alpine
+RUN <<-EOF
+	echo tabbed
+		echo twice
+	EOF

@@ -1,0 +1,4 @@
+FROM python:3.12
+RUN python3 <<EOF
+print('hello')
+EOF

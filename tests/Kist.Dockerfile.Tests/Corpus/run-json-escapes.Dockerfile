@@ -1,0 +1,2 @@
+FROM alpine
+RUN ["echo", "a\tb", "\u00e9", "\"q\""]

@@ -1,0 +1,4 @@
+FROM alpine
+run echo a
+Run echo b
+RUN echo c

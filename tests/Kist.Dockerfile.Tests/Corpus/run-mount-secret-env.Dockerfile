@@ -1,0 +1,2 @@
+FROM alpine
+RUN --mount=type=secret,id=token,env=TOKEN,required echo ok

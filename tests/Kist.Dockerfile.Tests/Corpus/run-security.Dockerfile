@@ -1,0 +1,3 @@
+FROM alpine
+RUN --security=insecure echo privileged
+RUN --security=sandbox echo sandbox

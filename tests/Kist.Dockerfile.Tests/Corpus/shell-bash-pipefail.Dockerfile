@@ -1,0 +1,3 @@
+FROM debian
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN curl -fsSL https://example.com | tar -xz

@@ -1,0 +1,2 @@
+FROM alpine
+USER 1000:1000

@@ -1,0 +1,3 @@
+FROM alpine
+ARG UID=1001
+USER ${UID}

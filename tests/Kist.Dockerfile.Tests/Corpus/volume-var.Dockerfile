@@ -1,0 +1,3 @@
+FROM alpine
+ENV DATA=/var/lib/data
+VOLUME $DATA

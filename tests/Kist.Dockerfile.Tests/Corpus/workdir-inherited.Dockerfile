@@ -1,0 +1,4 @@
+FROM alpine AS base
+WORKDIR /app
+FROM base
+WORKDIR src
