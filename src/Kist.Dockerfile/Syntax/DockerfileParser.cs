@@ -167,12 +167,14 @@ public static class DockerfileParser
                 var segs = segments.ToArray();
                 SourcePosition At(int offset)
                 {
-                    var s = segs[0];
-                    foreach (var seg in segs)
+                    int lo = 0, hi = segs.Length - 1;
+                    while (lo < hi)
                     {
-                        if (seg.Offset <= offset) s = seg;
-                        else break;
+                        var mid = (lo + hi + 1) / 2;
+                        if (segs[mid].Offset <= offset) lo = mid;
+                        else hi = mid - 1;
                     }
+                    var s = segs[lo];
                     return new SourcePosition(s.Line, s.Column + (offset - s.Offset));
                 }
                 Node child;
