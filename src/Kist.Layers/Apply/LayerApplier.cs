@@ -20,11 +20,14 @@ public static class LayerApplier
         CancellationToken cancellationToken = default)
     {
         options ??= new LayerApplyOptions();
-        var (compression, decompressed) = await CompressionDetector.OpenDecompressedAsync(layer, cancellationToken).ConfigureAwait(false);
+        using var compressedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var raw = new HashingReadStream(layer, compressedHash);
+        var (compression, decompressed) = await CompressionDetector.OpenDecompressedAsync(raw, cancellationToken).ConfigureAwait(false);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var readAhead = new ReadAheadStream(decompressed, hash, cancellationToken);
-        return await Task.Factory.StartNew(() => Apply(readAhead, hash, compression, target, options, cancellationToken),
+        var result = await Task.Factory.StartNew(() => Apply(readAhead, hash, compression, target, options, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        return result with { Digest = Digest.FromHash(Digest.Sha256, compressedHash.GetHashAndReset()), Size = raw.BytesRead };
     }
 
     private static LayerApplyResult Apply(ReadAheadStream input, IncrementalHash hash, Oci.Compression compression,

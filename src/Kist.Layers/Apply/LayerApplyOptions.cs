@@ -26,7 +26,12 @@ public sealed class LayerApplyOptions
 }
 
 /// <summary>What applying a layer found: its diff ID (sha256 of the uncompressed tar), sizes and entry count.</summary>
-public sealed record LayerApplyResult(Digest DiffId, long UncompressedSize, long Entries, Oci.Compression Compression);
+public sealed record LayerApplyResult(Digest DiffId, long UncompressedSize, long Entries, Oci.Compression Compression)
+{
+    /// <summary>The digest of the bytes as given (compressed), computed in the same pass.</summary>
+    public Digest Digest { get; init; }
+    public long Size { get; init; }
+}
 
 /// <summary>A layer that could not be applied; the message names the offending entry.</summary>
 public sealed class LayerApplyException(string message, Exception? inner = null) : InvalidInputException(message, inner);

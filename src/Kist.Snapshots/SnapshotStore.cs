@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Kist.Oci;
+
+namespace Kist.Snapshots;
+
+internal sealed class SnapshotRecord
+{
+    public required long Id { get; set; }
+    public required SnapshotKind Kind { get; set; }
+    public string? Parent { get; set; }
+    public required DateTimeOffset Created { get; set; }
+}
+
+internal sealed class SnapshotDb
+{
+    public long NextId { get; set; } = 1;
+    public SortedDictionary<string, SnapshotRecord> Snapshots { get; set; } = new(StringComparer.Ordinal);
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(SnapshotDb))]
+internal sealed partial class SnapshotJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The metadata of a snapshotter root: one JSON file, read and rewritten (atomically, by rename) under an
+/// exclusive lock so that several kist processes can share the root.
+/// </summary>
+internal sealed class SnapshotStore(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    private string DbPath => Path.Combine(Root, "metadata.json");
+
+    public string SnapshotDir(long id) => Path.Combine(Root, "snapshots", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async Task<T> WithLockAsync<T>(Func<SnapshotDb, T> action, bool write, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "snapshots"));
+        using var lockFile = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var db = File.Exists(DbPath)
+            ? JsonSerializer.Deserialize(await File.ReadAllBytesAsync(DbPath, cancellationToken).ConfigureAwait(false), SnapshotJsonContext.Default.SnapshotDb)
+              ?? new SnapshotDb()
+            : new SnapshotDb();
+        var result = action(db);
+        if (write)
+        {
+            var tmp = DbPath + ".tmp-" + Environment.ProcessId;
+            await File.WriteAllBytesAsync(tmp, JsonSerializer.SerializeToUtf8Bytes(db, SnapshotJsonContext.Default.SnapshotDb), cancellationToken).ConfigureAwait(false);
+            File.Move(tmp, DbPath, overwrite: true);
+        }
+        return result;
+    }
+
+    private async Task<FileStream> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Root, "lock");
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) { await Task.Delay(20, cancellationToken).ConfigureAwait(false); }
+        }
+    }
+
+    public static SnapshotRecord Get(SnapshotDb db, string key) =>
+        db.Snapshots.TryGetValue(key, out var r) ? r : throw new NotFoundException($"snapshot {key} not found");
+
+    /// <summary>The committed chain from <paramref name="parent"/> down to the base, topmost first.</summary>
+    public static List<SnapshotRecord> Chain(SnapshotDb db, string? parent)
+    {
+        var chain = new List<SnapshotRecord>();
+        while (parent != null)
+        {
+            var r = Get(db, parent);
+            if (r.Kind != SnapshotKind.Committed) throw new InvalidInputException($"parent {parent} is not a committed snapshot");
+            chain.Add(r);
+            parent = r.Parent;
+        }
+        return chain;
+    }
+}
