@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Kist.Oci;
 
 /// <summary>Source-generated JSON for the OCI documents (no reflection: the CLI is AOT-compiled).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// RespectNullableAnnotations: a required, non-nullable field that is null ("layers": null) is malformed, not a later NullReferenceException.
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(ImageManifest))]
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ImageConfig))]
