@@ -16,6 +16,7 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     LoadCommand.Create("load"),
     ImageCommand.Create(),
     SystemCommand.Create(),
+    BuildCommand.Create(),
 };
 
 var parsed = root.Parse(args);
