@@ -32,6 +32,25 @@ internal static class Cli
         return answer?.Trim().ToLowerInvariant() is "y" or "yes";
     }
 
+    /// <summary>
+    /// Positional arguments never take a token that looks like a flag, so that <c>--foo</c> is reported
+    /// as docker reports it ("unknown flag") instead of being taken for an image name.
+    /// </summary>
+    public static void RejectUnknownFlags(Command command)
+    {
+        foreach (var argument in command.Arguments)
+        {
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                {
+                    if (token.Value.Length > 1 && token.Value[0] == '-') result.AddError($"unknown flag: {token.Value}");
+                }
+            });
+        }
+        foreach (var subcommand in command.Subcommands) RejectUnknownFlags(subcommand);
+    }
+
     public static Command WithAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action)
     {
         command.SetAction(action);

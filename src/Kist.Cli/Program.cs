@@ -19,6 +19,7 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     BuildCommand.Create(),
 };
 
+Cli.RejectUnknownFlags(root);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

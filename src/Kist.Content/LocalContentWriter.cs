@@ -40,7 +40,7 @@ internal sealed class LocalContentWriter : IContentWriter
             }
             if (digest != _expected.Digest)
             {
-                throw new DigestMismatchException($"blob {_expected.Digest}: content has digest {digest}");
+                throw new DigestMismatchException($"blob {_expected.Digest}: the content does not match its digest (it hashes to {digest})");
             }
         }
         _sealed = new Descriptor { MediaType = mediaType, Digest = digest, Size = size };

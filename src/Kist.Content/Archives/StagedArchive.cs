@@ -87,11 +87,11 @@ internal sealed class StagedArchive : IAsyncDisposable
             {
                 await data.CopyToAsync(writer.Stream, 1 << 20, cancellationToken).ConfigureAwait(false);
             }
-            var descriptor = await writer.SealAsync("application/octet-stream", cancellationToken).ConfigureAwait(false);
-            if (descriptor.Size != entry.Length)
+            if (writer.Stream.Length != entry.Length)
             {
-                throw new InvalidInputException($"the archive is truncated: \"{name}\" has {descriptor.Size} of {entry.Length} bytes");
+                throw new InvalidInputException($"the archive is truncated: \"{name}\" has {writer.Stream.Length} of {entry.Length} bytes");
             }
+            var descriptor = await writer.SealAsync("application/octet-stream", cancellationToken).ConfigureAwait(false);
             if (_files.Remove(name, out var replaced)) await replaced.Writer.DisposeAsync().ConfigureAwait(false);
             _files[name] = new StagedFile(name, writer, descriptor);
         }

@@ -11,10 +11,13 @@ public sealed partial class ImageService(ImageStore store)
 {
     public ImageStore Store => store;
 
-    /// <summary>Every image in the store with its names; images whose documents are unreadable are skipped.</summary>
+    /// <summary>
+    /// Every image in the store with its names, one per image ID (manifests that share a config are one
+    /// image, as in docker); images whose documents are unreadable are skipped.
+    /// </summary>
     public async Task<IReadOnlyList<NamedImage>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var result = new List<NamedImage>();
+        var byTarget = new List<NamedImage>();
         foreach (var group in store.ReadIndex().GroupBy(e => e.Target.Digest))
         {
             LocalImage image;
@@ -26,9 +29,19 @@ public sealed partial class ImageService(ImageStore store)
             {
                 continue; // removed concurrently, or damaged: `kist system check` reports it
             }
-            result.Add(new NamedImage(image, group.Select(e => e.Reference).OfType<ImageReference>().ToList()));
+            byTarget.Add(new NamedImage(image, group.Select(e => e.Reference).OfType<ImageReference>().ToList()));
         }
-        return result;
+        return byTarget.GroupBy(i => i.Id).Select(Merge).ToList();
+    }
+
+    private static NamedImage Merge(IEnumerable<NamedImage> sameId)
+    {
+        var images = sameId.ToList();
+        return images.Count == 1 ? images[0] : (images.FirstOrDefault(i => i.References.Count > 0) ?? images[0]) with
+        {
+            References = images.SelectMany(i => i.References).ToList(),
+            Targets = images.SelectMany(i => i.Targets).ToList(),
+        };
     }
 
     /// <summary>
@@ -59,17 +72,8 @@ public sealed partial class ImageService(ImageStore store)
     {
         if (idPrefix.Length == 0 || idPrefix.Length > 64 || !HexRegex().IsMatch(idPrefix)) return null;
         var matches = images.Where(i => i.Id.Encoded.StartsWith(idPrefix, StringComparison.Ordinal)).ToList();
-        if (matches.Select(m => m.Id).Distinct().Count() > 1)
-        {
-            throw new ConflictException($"ambiguous image ID prefix \"{idPrefix}\": it matches several images");
-        }
-        if (matches.Count == 0) return null;
-        // Several manifests may share one config: merge their names.
-        return matches.Count == 1 ? matches[0] : matches[0] with
-        {
-            References = matches.SelectMany(m => m.References).ToList(),
-            Targets = matches.SelectMany(m => m.Targets).ToList(),
-        };
+        if (matches.Count > 1) throw new ConflictException($"ambiguous image ID prefix \"{idPrefix}\": it matches several images");
+        return matches.SingleOrDefault();
     }
 
     private static NotFoundException NoSuchImage(string what) => new($"No such image: {what}");
@@ -190,8 +194,8 @@ public sealed partial class ImageService(ImageStore store)
             foreach (var image in candidates)
             {
                 // Re-check under the lock: a concurrent tag may have named it since it was listed.
-                if (!all && index.EntriesFor(image.Image.Target.Digest).Any(e => e.Reference is not null)) continue;
-                if (index.RemoveTarget(image.Image.Target.Digest) > 0) removed.Add(image.Id);
+                if (!all && image.Targets.Any(t => index.EntriesFor(t).Any(e => e.Reference is not null))) continue;
+                if (image.Targets.Sum(index.RemoveTarget) > 0) removed.Add(image.Id);
             }
             return removed;
         });
