@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Kist.Layers.Compression;
+using Kist.Oci;
+
+namespace Kist.Layers.Tests.Compression;
+
+public sealed class CompressionTests
+{
+    private static byte[] Data(int size, int seed)
+    {
+        var rnd = new Random(seed);
+        var data = new byte[size];
+        // Compressible but not trivial: random words.
+        for (int i = 0; i < size; i++) data[i] = (byte)"abcdefghij \n"[rnd.Next(12)];
+        return data;
+    }
+
+    [Theory]
+    [InlineData(Oci.Compression.Gzip, 100)]
+    [InlineData(Oci.Compression.Gzip, 5_000_000)]
+    [InlineData(Oci.Compression.Zstd, 100)]
+    [InlineData(Oci.Compression.Zstd, 5_000_000)]
+    [InlineData(Oci.Compression.None, 3_000_000)]
+    public void OnePassDigestsMatchTheBytes(Oci.Compression compression, int size)
+    {
+        var data = Data(size, size);
+        var output = new MemoryStream();
+        LayerDigests d;
+        using (var c = new CompressingStream(output, compression, blockSize: 1 << 20))
+        {
+            for (int off = 0; off < data.Length; off += 70_001) c.Write(data.AsSpan(off, Math.Min(70_001, data.Length - off)));
+            d = c.Finish();
+        }
+        var compressed = output.ToArray();
+        Assert.Equal(Digest.Compute(data), d.DiffId);
+        Assert.Equal(data.Length, d.UncompressedSize);
+        Assert.Equal(Digest.Compute(compressed), d.Digest);
+        Assert.Equal(compressed.Length, d.Size);
+        Assert.Equal(compression, CompressionDetector.Detect(compressed));
+        if (compression != Oci.Compression.None && size > 1000) Assert.True(compressed.Length < data.Length * 6 / 10, $"{compressed.Length} of {data.Length}");
+        using var back = CompressionDetector.Decompress(new MemoryStream(compressed), compression);
+        var roundtrip = new MemoryStream();
+        back.CopyTo(roundtrip);
+        Assert.Equal(data, roundtrip.ToArray());
+    }
+
+    [Fact]
+    public void OutputIsDeterministic()
+    {
+        var data = Data(4_000_000, 7);
+        byte[] Run() { var o = new MemoryStream(); using var c = new CompressingStream(o, Oci.Compression.Gzip); c.Write(data); c.Finish(); return o.ToArray(); }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Theory]
+    [InlineData(Oci.Compression.Gzip, "gzip")]
+    [InlineData(Oci.Compression.Zstd, "zstd")]
+    public void MultiBlockOutputIsReadByTheRealTools(Oci.Compression compression, string tool)
+    {
+        var data = Data(3_500_000, 3);
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var f = File.Create(path))
+            using (var c = new CompressingStream(f, compression, blockSize: 1 << 20)) { c.Write(data); c.Finish(); }
+            var psi = new ProcessStartInfo(tool, ["-dc", path]) { RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!;
+            var ms = new MemoryStream();
+            p.StandardOutput.BaseStream.CopyTo(ms);
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);
+            Assert.Equal(SHA256.HashData(data), SHA256.HashData(ms.ToArray()));
+        }
+        finally { File.Delete(path); }
+    }
+}
