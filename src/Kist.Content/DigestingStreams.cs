@@ -75,12 +75,14 @@ public sealed class VerifyingReadStream(Stream inner, Digest expected, long expe
 
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty) return 0; // a zero-length read is not the end of the stream
         int n = inner.Read(buffer);
         return Account(buffer[..n]);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty) return 0;
         int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..n]);
     }
