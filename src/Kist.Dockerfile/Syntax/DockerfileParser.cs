@@ -434,31 +434,45 @@ public static class DockerfileParser
 
         private sealed class NotStringArrayException() : DockerfileException("when using JSON array syntax, arrays must be comprised of strings only");
 
-        private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 10000 };
+        private static readonly JsonReaderOptions JsonOptions = new() { MaxDepth = 10000 };
 
+        // Go's json.Unmarshal into []interface{}: invalid JSON falls back to shell form; valid JSON that is not an
+        // array of strings is an error.
         private static (Node? Node, bool Ok) ParseJson(string rest)
         {
             var t = rest.AsSpan().TrimStart();
             if (t.Length == 0 || t[0] != '[') return (null, false);
-            JsonDocument doc;
+            var max = Encoding.UTF8.GetMaxByteCount(t.Length);
+            var rented = max > 4096 ? System.Buffers.ArrayPool<byte>.Shared.Rent(max) : null;
+            Span<byte> buffer = rented ?? stackalloc byte[4096];
             try
             {
-                doc = JsonDocument.Parse(Encoding.UTF8.GetBytes(t.ToString()), JsonOptions);
-            }
-            catch (JsonException)
-            {
-                return (null, false);
-            }
-            using (doc)
-            {
-                if (doc.RootElement.ValueKind != JsonValueKind.Array) return (null, false);
+                var n = Encoding.UTF8.GetBytes(t, buffer);
+                var reader = new Utf8JsonReader(buffer[..n], isFinalBlock: true, new JsonReaderState(JsonOptions));
                 var values = new List<string>();
-                foreach (var e in doc.RootElement.EnumerateArray())
+                var notString = false;
+                try
                 {
-                    if (e.ValueKind != JsonValueKind.String) throw new NotStringArrayException();
-                    values.Add(e.GetString()!);
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return (null, false);
+                    while (reader.Read())
+                    {
+                        if (reader.CurrentDepth == 0) break; // the closing bracket of the top array
+                        if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.String) values.Add(reader.GetString()!);
+                        else notString = true;
+                    }
+                    if (reader.TokenType != JsonTokenType.EndArray || reader.CurrentDepth != 0) return (null, false);
+                    if (reader.Read()) return (null, false);
                 }
+                catch (JsonException)
+                {
+                    return (null, false);
+                }
+                if (notString) throw new NotStringArrayException();
                 return (Chain(values), true);
+            }
+            finally
+            {
+                if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
             }
         }
 
