@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Kist's main job end to end on a fresh Debian 12 machine with no internet: installs what is missing,
+# builds Kist, makes a base image from the machine's busybox-static, and walks the image lifecycle
+# with docker and skopeo on the other side. Run as root: sudo bash scripts/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+kist="$PWD/out/kist"
+work=$(mktemp -d /tmp/kist-demo.XXXXXX)
+export KIST_ROOT="$work/root"
+trap 'docker rmi -f kist-demo/busybox:1 kist-demo/from-docker:1 >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+step "A base image from busybox-static"
+mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/tmp"
+cp /bin/busybox "$work/rootfs/bin/"
+for applet in sh echo cat ls; do ln -s busybox "$work/rootfs/bin/$applet"; done
+tar -C "$work/rootfs" -czf "$work/busybox.tar.gz" .
+run "$kist" import --change 'CMD ["sh"]' --change 'ENV GREETING=hello' "$work/busybox.tar.gz" kist-demo/busybox:1
+run "$kist" tag kist-demo/busybox:1 kist-demo/busybox:latest
+run "$kist" images
+run "$kist" inspect --format '{{.Id}} {{.Config.Cmd}} {{json .Config.Env}} {{.Os}}/{{.Architecture}}' kist-demo/busybox
+run "$kist" history kist-demo/busybox:1
+
+step "The store is an OCI image layout: skopeo reads it directly"
+run skopeo inspect --format '{{.Digest}} {{.Layers}}' "oci:$KIST_ROOT:docker.io/kist-demo/busybox:1"
+
+step "kist save -> docker load -> docker run"
+run "$kist" save -o "$work/busybox.tar" kist-demo/busybox:1
+run docker load -i "$work/busybox.tar"
+run docker run --rm kist-demo/busybox:1 sh -c 'echo "$GREETING from a Kist image run by docker"'
+
+step "docker build + docker save -> kist load: the same image ID"
+mkdir -p "$work/context"
+printf 'FROM kist-demo/busybox:1\nRUN echo built > /built.txt\nCMD ["cat", "/built.txt"]\n' > "$work/context/Dockerfile"
+run docker build -q -t kist-demo/from-docker:1 "$work/context"
+run docker save -o "$work/from-docker.tar" kist-demo/from-docker:1
+run "$kist" load -i "$work/from-docker.tar"
+echo "docker: $(docker inspect -f '{{.Id}}' kist-demo/from-docker:1)"
+echo "kist:   $("$kist" inspect -f '{{.Id}}' kist-demo/from-docker:1)"
+
+step "Dockerfile checks"
+run "$kist" build --check "$work/context" || true
+
+step "Removing, pruning, checking"
+run "$kist" rmi kist-demo/busybox:latest
+run "$kist" images
+run "$kist" system df
+run "$kist" rmi kist-demo/from-docker:1
+run "$kist" image prune -f
+run "$kist" system check
