@@ -29,7 +29,11 @@ public sealed record EvaluatedDockerfile(
     IReadOnlyList<EvaluatedStage> Stages,
     IReadOnlyDictionary<string, string> GlobalArgs,
     IReadOnlyList<UndefinedVariable> Undefined,
-    IReadOnlyList<string> UnusedBuildArgs);
+    IReadOnlyList<string> UnusedBuildArgs)
+{
+    /// <summary>Proxy build args given for the build: passed to every RUN without an ARG declaration, kept out of history.</summary>
+    public IReadOnlyDictionary<string, string> ProxyArgs { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// Applies BuildKit's expansion: global ARGs for FROM, then per stage ARG/ENV scoping, expanding exactly the
@@ -260,7 +264,8 @@ public static class DockerfileEvaluator
             if (stage.Name is not null) byName[stage.Name] = stage.Index;
         }
         var unused = options.BuildArgs.Keys.Where(k => !usedBuildArgs.Contains(k) && !PredefinedArgs.Proxy.Contains(k)).Order(StringComparer.Ordinal).ToArray();
-        return new EvaluatedDockerfile(stages, global.Values, undefined, unused);
+        var proxies = options.BuildArgs.Where(kv => PredefinedArgs.Proxy.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return new EvaluatedDockerfile(stages, global.Values, undefined, unused) { ProxyArgs = proxies };
     }
 
     private static IReadOnlyList<HeredocFile> ExpandHeredocs(IReadOnlyList<HeredocFile> files, IVariableLookup env, char escape)

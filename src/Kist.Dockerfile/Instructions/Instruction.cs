@@ -90,6 +90,19 @@ public sealed record MaintainerInstruction(string Maintainer) : Instruction
 public sealed record ExposeInstruction(IReadOnlyList<string> Ports) : Instruction
 {
     public override string Name => "EXPOSE";
+
+    /// <summary>The ports as typed values (call after evaluation, when variables are expanded).</summary>
+    public IReadOnlyList<ExposedPort> ParsePorts()
+    {
+        try
+        {
+            return Ports.Select(ExposedPort.Parse).ToArray();
+        }
+        catch (DockerfileException e)
+        {
+            throw e.WithRange(Range);
+        }
+    }
 }
 
 /// <summary>The COPY and ADD instructions share sources, destination and most flags.</summary>
