@@ -127,7 +127,6 @@ public static class InstructionParser
             case "RUN":
             {
                 flags.Define("mount", FlagKind.Strings).Define("network", FlagKind.String).Define("security", FlagKind.String).Parse();
-                if (args.Count == 0 && node.Heredocs.Count == 0) throw AtLeastOne("RUN");
                 var network = flags.String("network");
                 if (network is not null && network is not ("default" or "none" or "host"))
                     throw new DockerfileException($"unsupported network mode \"{network}\"");
@@ -187,7 +186,8 @@ public static class InstructionParser
             case "EXPOSE":
                 flags.Parse();
                 if (args.Count == 0) throw AtLeastOne("EXPOSE");
-                return new ExposeInstruction(args) { Keyword = keyword, Range = range, Original = original, Comments = comments };
+                // BuildKit sorts the ports (ordinal) when it types the instruction.
+                return new ExposeInstruction(args.Order(StringComparer.Ordinal).ToArray()) { Keyword = keyword, Range = range, Original = original, Comments = comments };
             case "ADD" or "COPY":
                 return ParseFile(node, name, args, flags);
             case "VOLUME":
