@@ -30,12 +30,13 @@ public sealed class TestStore : IDisposable
     public Task<IReadOnlyList<ArchiveImage>> LoadAsync(byte[] archive) => Loader.LoadAsync(new MemoryStream(archive));
 
     /// <summary>Every directory and file under the root with a hash of its content (lock files included).</summary>
-    public SortedDictionary<string, string> Snapshot()
+    public SortedDictionary<string, string> Snapshot(bool includeLocks = true)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in new DirectoryInfo(Root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(Root, entry.FullName);
+            if (!includeLocks && relative.StartsWith("locks/", StringComparison.Ordinal)) continue;
             result[relative] = entry is FileInfo file ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file.FullName))) : "dir";
         }
         return result;

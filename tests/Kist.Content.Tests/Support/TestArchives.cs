@@ -6,7 +6,7 @@ using Kist.Oci;
 namespace Kist.Content.Tests.Support;
 
 /// <summary>Builds docker-archives and oci-archives as entry lists (so that tests can break them) and as bytes.</summary>
-public static class Archives
+public static class TestArchives
 {
     public static string LegacyId(int i, string seed = "") => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("layer-id-" + seed + i)));
 
