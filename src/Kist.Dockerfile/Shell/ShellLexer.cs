@@ -72,8 +72,15 @@ public sealed class ShellLexer
     /// <summary>Expands a word, reporting the variable names that were and were not defined.</summary>
     public ExpansionResult ProcessWordWithMatches(string word, IVariableLookup env) => Process(word, env);
 
+    private static readonly IReadOnlySet<string> NoNames = new HashSet<string>();
+
     private ExpansionResult Process(string word, IVariableLookup env)
     {
+        // Nothing to expand, unquote or unescape: the word is its own result.
+        if (word.AsSpan().IndexOfAny('$', '\'', '"') < 0 && word.IndexOf(EscapeToken) < 0)
+        {
+            return new ExpansionResult(word, SplitWords(word), NoNames, NoNames);
+        }
         var sw = new ShellWord(this, word, env);
         try
         {
@@ -84,6 +91,20 @@ public sealed class ShellLexer
         {
             throw new ExpansionException($"failed to process \"{word}\": {e.Message}");
         }
+    }
+
+    private static IReadOnlyList<string> SplitWords(string word)
+    {
+        List<string>? words = null;
+        var i = 0;
+        while (i < word.Length)
+        {
+            while (i < word.Length && char.IsWhiteSpace(word[i])) i++;
+            var start = i;
+            while (i < word.Length && !char.IsWhiteSpace(word[i])) i++;
+            if (i > start) (words ??= []).Add(start == 0 && i == word.Length ? word : word[start..i]);
+        }
+        return (IReadOnlyList<string>?)words ?? [];
     }
 
     private sealed class ShellWord(ShellLexer lexer, string src, IVariableLookup env)

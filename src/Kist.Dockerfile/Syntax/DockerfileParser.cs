@@ -100,17 +100,24 @@ public static class DockerfileParser
         private readonly List<ParserDirective> _directives = [];
         private readonly List<ParseWarning> _warnings = [];
 
-        // The physical line just read: text without the trailing newline characters, and raw with them.
-        private bool ReadLine(out string line, out string raw)
+        // The physical line just read, without its trailing newline characters; RawEnd is where the raw line
+        // (newline included) ends, for heredoc bodies.
+        private int _rawStart;
+        private int _rawEnd;
+
+        private bool ReadLine(out string line)
         {
-            if (_pos >= text.Length) { line = raw = ""; return false; }
+            if (_pos >= text.Length) { line = ""; return false; }
             var nl = text.IndexOf('\n', _pos);
             var end = nl < 0 ? text.Length : nl + 1;
             if (end - _pos > limits.MaxLineLength)
                 throw new DockerfileException($"line is longer than the maximum of {limits.MaxLineLength} characters", SourceRange.Lines(_currentLine + 1, _currentLine + 1));
-            raw = text[_pos..end];
+            _rawStart = _pos;
+            _rawEnd = end;
+            var trimmed = end;
+            while (trimmed > _pos && text[trimmed - 1] is '\r' or '\n') trimmed--;
+            line = text.Substring(_pos, trimmed - _pos);
             _pos = end;
-            line = raw.TrimEnd('\r', '\n');
             return true;
         }
 
@@ -120,7 +127,7 @@ public static class DockerfileParser
             var comments = new List<string>();
             var buf = new StringBuilder();
             var segments = new List<(int Offset, int Line, int Column)>();
-            while (ReadLine(out var line, out _))
+            while (ReadLine(out var line))
             {
                 if (_currentLine == 0 && line.Length > 0 && line[0] == '\uFEFF') line = line[1..];
                 if (IsComment(line))
@@ -129,8 +136,9 @@ public static class DockerfileParser
                     if (comment.Length == 0) comments.Clear();
                     else comments.Add(comment);
                 }
-                var stripped = line.TrimStart();
-                var leading = line.Length - stripped.Length;
+                var leading = 0;
+                while (leading < line.Length && char.IsWhiteSpace(line[leading])) leading++;
+                var stripped = leading == 0 ? line : line[leading..];
                 CheckDirective(stripped, _currentLine + 1);
                 var content = IsComment(stripped) ? "" : stripped;
                 _currentLine++;
@@ -143,7 +151,7 @@ public static class DockerfileParser
                 buf.Append(content);
                 var endColumn = leading + content.Length + 1;
                 var hasEmptyContinuation = false;
-                while (!isEnd && ReadLine(out var next, out _))
+                while (!isEnd && ReadLine(out var next))
                 {
                     CheckDirective(next, _currentLine + 1);
                     _currentLine++;
@@ -180,7 +188,7 @@ public static class DockerfileParser
                 Node child;
                 try
                 {
-                    child = NodeFromLine(logical, comments.ToArray(), At);
+                    child = NodeFromLine(logical, comments.Count == 0 ? [] : comments.ToArray(), At);
                 }
                 catch (DockerfileException e)
                 {
@@ -196,7 +204,7 @@ public static class DockerfileParser
                     {
                         var body = new StringBuilder();
                         var terminated = false;
-                        while (ReadLine(out var l, out var raw))
+                        while (ReadLine(out var l))
                         {
                             _currentLine++;
                             var candidate = doc.Chomp ? l.TrimStart('\t') : l;
@@ -206,8 +214,8 @@ public static class DockerfileParser
                                 endColumn = l.Length + 1;
                                 break;
                             }
-                            body.Append(raw);
-                            if (!raw.EndsWith('\n')) body.Append('\n');
+                            body.Append(text, _rawStart, _rawEnd - _rawStart);
+                            if (text[_rawEnd - 1] != '\n') body.Append('\n');
                         }
                         if (!terminated)
                             throw new DockerfileException($"unterminated heredoc: no line \"{doc.Name}\" ends the heredoc started on line {startLine}", SourceRange.Lines(startLine, _currentLine));
@@ -293,7 +301,7 @@ public static class DockerfileParser
                 Value = cmd,
                 Original = line,
                 Flags = flags,
-                FlagPositions = flagOffsets.Select(at).ToArray(),
+                FlagPositions = flagOffsets.Length == 0 ? [] : flagOffsets.Select(at).ToArray(),
                 Next = next,
                 IsJson = json,
                 PrevComment = comments,
@@ -325,6 +333,9 @@ public static class DockerfileParser
 
         private static (string Remainder, int RestOffset, string[] Flags, int[] Offsets) ExtractBuilderFlags(string line, int from, int to)
         {
+            var first = from;
+            while (first < to && IsGoSpace(line[first])) first++;
+            if (first + 1 >= to || line[first] != '-' || line[first + 1] != '-') return (line[first..to], first, [], []);
             var words = new List<string>();
             var offsets = new List<int>();
             var word = new StringBuilder();
