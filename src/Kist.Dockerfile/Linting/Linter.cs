@@ -138,6 +138,7 @@ public static class Linter
         }
 
         var absoluteWorkdir = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var shellStages = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stage in document.Stages)
         {
             var from = stage.From;
@@ -164,7 +165,8 @@ public static class Linter
                     add(LintRules.RedundantTargetPlatform, from.Range, $"Setting platform to predefined {platform} in FROM is redundant as this is the default behavior");
                 else if (!platform.Contains('$'))
                 {
-                    var exempt = stage.Name is { } sn && platform.Split('/').Skip(1).Any(part => sn.Contains(part, StringComparison.Ordinal));
+                    // Not reported when the stage name says which platform it is for (build_amd64, linux-arm64, …).
+                    var exempt = stage.Name is { } sn && platform.ToLowerInvariant().Split('/').Any(part => part.Length > 0 && sn.Contains(part, StringComparison.Ordinal));
                     if (!exempt)
                         add(LintRules.FromPlatformFlagConstDisallowed, from.Range, $"FROM --platform flag should not use constant value \"{platform}\"");
                 }
@@ -179,6 +181,8 @@ public static class Linter
             }
 
             var hasAbsWorkdir = absoluteWorkdir.TryGetValue(from.BaseName.ToLowerInvariant(), out var inherited) && inherited;
+            // An explicit SHELL (here or in the stage this one builds on) means shell-form CMD/ENTRYPOINT is intended.
+            var shellSet = shellStages.Contains(from.BaseName.ToLowerInvariant());
             var counts = new Dictionary<string, List<Instruction>>(StringComparer.Ordinal);
             foreach (var instruction in stage.Instructions)
             {
@@ -191,7 +195,10 @@ public static class Linter
                 }
                 switch (instruction)
                 {
-                    case CmdInstruction { Command.PrependShell: true } or EntrypointInstruction { Command.PrependShell: true }:
+                    case ShellInstruction:
+                        shellSet = true;
+                        break;
+                    case CmdInstruction { Command.PrependShell: true } or EntrypointInstruction { Command.PrependShell: true } when !shellSet:
                         add(LintRules.JSONArgsRecommended, instruction.Range, $"JSON arguments recommended for {instruction.Name} to prevent unintended behavior related to OS signals");
                         break;
                     case MaintainerInstruction:
@@ -217,7 +224,7 @@ public static class Linter
                         var windowsAbs = w.Path.Length >= 3 && char.IsAsciiLetter(w.Path[0]) && w.Path[1] == ':' && w.Path[2] is '\\' or '/';
                         if (w.Path.StartsWith('/') || windowsAbs || w.Path.StartsWith('$')) hasAbsWorkdir = hasAbsWorkdir || !w.Path.StartsWith('$');
                         else if (!hasAbsWorkdir)
-                            add(LintRules.WorkdirRelativePath, w.Range, $"Relative workdir \"{w.Path}\" can have unexpected results if the base image changes");
+                            add(LintRules.WorkdirRelativePath, w.Range, $"Relative workdir '{w.Path}' can have unexpected results if the base image changes");
                         break;
                     case ExposeInstruction x:
                         foreach (var port in x.Ports)
@@ -246,7 +253,11 @@ public static class Linter
                 for (var i = 0; i < list.Count - 1; i++)
                     add(LintRules.MultipleInstructionsDisallowed, list[i].Range, $"Multiple {name} instructions should not be used in the same stage because only the last one will be used");
             }
-            if (stage.Name is not null) absoluteWorkdir[stage.Name] = hasAbsWorkdir;
+            if (stage.Name is not null)
+            {
+                absoluteWorkdir[stage.Name] = hasAbsWorkdir;
+                if (shellSet) shellStages.Add(stage.Name);
+            }
         }
 
         var evaluated = DockerfileEvaluator.Evaluate(document, new EvaluationOptions
