@@ -152,7 +152,11 @@ public static class LayerApplier
             var (fd, phys) = tree.ResolveDir(comps, comps.Count - 1, create: true);
             string path = Join(phys, name);
             var existing = FileStat.TryLstat(fd, name);
-            if (existing is { } ex && !(ex.IsDirectory && e.Kind == TarEntryKind.Directory)) Remove(fd, name, path);
+            if (existing is { } ex && !(ex.IsDirectory && e.Kind == TarEntryKind.Directory))
+            {
+                Remove(fd, name, path);
+                existing = null;
+            }
             tracker?.Created(path);
 
             switch (e.Kind)

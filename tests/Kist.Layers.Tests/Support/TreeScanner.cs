@@ -38,7 +38,8 @@ public static class TreeScanner
         {
             string rel = prefix.Length == 0 ? name : prefix + "/" + name;
             if (exclude?.Invoke(rel) == true) continue;
-            var st = FileStat.Lstat(dirfd, name);
+            // overlayfs lists whiteouts inside upper-only directories that lookup then hides: skip them as docker export does.
+            if (FileStat.TryLstat(dirfd, name) is not { } st) continue;
             string mode = "0o" + Convert.ToString(st.Mode, 8);
             string? xattrs = null;
             if (withXattrs)
