@@ -77,7 +77,7 @@ public sealed class RegistryAuth : IDisposable
         if (Mode == AuthMode.None) return;
         if (actions.All(a => Can(identity, repository, a))) return;
         string scope = $"repository:{repository}:{string.Join(',', actions)}";
-        if (identity.User is null && identity.Granted is null) throw Challenge(context, scope, null, "authentication required");
+        if (identity.User is null) throw Challenge(context, scope, null, "authentication required");
         if (actions.All(a => Policy.Allows(identity.User, repository, a)))
             throw Challenge(context, scope, null, "token does not grant " + scope, "insufficient_scope");
         throw RegistryErrors.Denied(scope);
