@@ -51,6 +51,16 @@ public sealed class LintTests
     }
 
     [Fact]
+    public void Experimental_rules_need_enabling()
+    {
+        Assert.False(CheckConfig.Default.IsEnabled(LintRules.CopyIgnoredFile));
+        Assert.True(CheckConfig.Default.IsEnabled(LintRules.JSONArgsRecommended));
+        Assert.True(CheckConfig.Parse("experimental=CopyIgnoredFile").IsEnabled(LintRules.CopyIgnoredFile));
+        Assert.True(CheckConfig.Parse("experimental=all;error=true").IsEnabled(LintRules.CopyIgnoredFile));
+        Assert.True(LintRules.CopyIgnoredFile.Experimental);
+    }
+
+    [Fact]
     public void Override_config_wins_over_directive()
     {
         var report = Linter.Lint("# check=error=true\nFROM a\nCMD echo\n", new LintOptions { Check = CheckConfig.Parse("skip=all") });

@@ -3,6 +3,9 @@ namespace Kist.Dockerfile.Linting;
 /// <summary>A lint rule, named as BuildKit names it.</summary>
 public sealed record LintRule(string Name, string Description)
 {
+    /// <summary>Experimental rules run only when <c># check=experimental=NAME</c> (or <c>all</c>) enables them, as in BuildKit.</summary>
+    public bool Experimental { get; init; }
+
     /// <summary>The rule's documentation page.</summary>
     public string Url => "https://docs.docker.com/go/dockerfile/rule/" + Kebab(Name) + "/";
 
@@ -45,7 +48,7 @@ public static class LintRules
     public static readonly LintRule SecretsUsedInArgOrEnv = new("SecretsUsedInArgOrEnv", "Sensitive data should not be used in the ARG or ENV commands");
     public static readonly LintRule InvalidDefaultArgInFrom = new("InvalidDefaultArgInFrom", "Default value for global ARG results in an empty or invalid base image name");
     public static readonly LintRule FromPlatformFlagConstDisallowed = new("FromPlatformFlagConstDisallowed", "FROM --platform flag should not use a constant value");
-    public static readonly LintRule CopyIgnoredFile = new("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore");
+    public static readonly LintRule CopyIgnoredFile = new("CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore") { Experimental = true };
     public static readonly LintRule ExposeProtoCasing = new("ExposeProtoCasing", "Protocol in EXPOSE instruction should be lowercase");
     public static readonly LintRule ExposeInvalidFormat = new("ExposeInvalidFormat", "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release");
 
@@ -60,12 +63,19 @@ public static class LintRules
     public static LintRule? Find(string name) => All.FirstOrDefault(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>The <c># check=skip=…;error=…</c> directive.</summary>
+/// <summary>The <c># check=skip=…;error=…;experimental=…</c> directive.</summary>
 public sealed record CheckConfig(IReadOnlySet<string> Skip, bool SkipAll, bool Error)
 {
     public static readonly CheckConfig Default = new(new HashSet<string>(), false, false);
 
+    /// <summary>Experimental rules turned on by name.</summary>
+    public IReadOnlySet<string> Experimental { get; init; } = new HashSet<string>();
+    /// <summary><c>experimental=all</c>.</summary>
+    public bool ExperimentalAll { get; init; }
+
     public bool IsSkipped(LintRule rule) => SkipAll || Skip.Contains(rule.Name);
+
+    public bool IsEnabled(LintRule rule) => !rule.Experimental || ExperimentalAll || Experimental.Contains(rule.Name);
 
     /// <summary>Parses the value of a check directive (BuildKit's syntax).</summary>
     public static CheckConfig Parse(string? value)
@@ -73,7 +83,9 @@ public sealed record CheckConfig(IReadOnlySet<string> Skip, bool SkipAll, bool E
         value = value?.Trim();
         if (string.IsNullOrEmpty(value)) return Default;
         var skip = new HashSet<string>(StringComparer.Ordinal);
+        var experimental = new HashSet<string>(StringComparer.Ordinal);
         var skipAll = false;
+        var experimentalAll = false;
         var error = false;
         foreach (var part in value.Split(';', 3))
         {
@@ -87,6 +99,10 @@ public sealed record CheckConfig(IReadOnlySet<string> Skip, bool SkipAll, bool E
                     if (v == "all") skipAll = true;
                     else foreach (var r in v.Split(',')) skip.Add(r.Trim());
                     break;
+                case "experimental":
+                    if (v == "all") experimentalAll = true;
+                    else foreach (var r in v.Split(',')) experimental.Add(r.Trim());
+                    break;
                 case "error":
                     error = v switch
                     {
@@ -95,13 +111,11 @@ public sealed record CheckConfig(IReadOnlySet<string> Skip, bool SkipAll, bool E
                         _ => throw new DockerfileException($"failed to parse check option \"{part}\": invalid syntax"),
                     };
                     break;
-                case "experimental":
-                    break;
                 default:
                     throw new DockerfileException($"invalid check option \"{k}\"");
             }
         }
-        return new CheckConfig(skip, skipAll, error);
+        return new CheckConfig(skip, skipAll, error) { Experimental = experimental, ExperimentalAll = experimentalAll };
     }
 }
 

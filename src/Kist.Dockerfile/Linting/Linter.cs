@@ -61,7 +61,7 @@ public static class Linter
         var findings = new List<LintFinding>();
         void Add(LintRule rule, SourceRange range, string message)
         {
-            if (config.IsSkipped(rule)) return;
+            if (config.IsSkipped(rule) || !config.IsEnabled(rule)) return;
             findings.Add(new LintFinding(rule, config.Error ? LintLevel.Error : LintLevel.Warning, range, message));
         }
 
@@ -91,6 +91,9 @@ public static class Linter
         }
         return new LintReport(Sorted(findings), null, config);
     }
+
+    /// <summary>Go's %q.</summary>
+    private static string Q(string s) => Node.Quote(s);
 
     private static List<LintFinding> Sorted(List<LintFinding> findings) =>
         findings.Select((f, i) => (f, i)).OrderBy(x => x.f.Range.Start.Line).ThenBy(x => x.i).Select(x => x.f).ToList();
@@ -155,9 +158,9 @@ public static class Linter
                 }
                 var name = stage.Name!;
                 if (!names.Add(name))
-                    add(LintRules.DuplicateStageName, from.Range, $"Duplicate stage name \"{name}\", stage names should be unique");
+                    add(LintRules.DuplicateStageName, from.Range, $"Duplicate stage name {Q(name)}, stage names should be unique");
                 if (name is "scratch" or "context")
-                    add(LintRules.ReservedStageName, from.Range, $"Stage name should not use the same name as reserved stage \"{name}\"");
+                    add(LintRules.ReservedStageName, from.Range, $"Stage name should not use the same name as reserved stage {Q(name)}");
             }
             if (from.Platform is { } platform)
             {
@@ -168,7 +171,7 @@ public static class Linter
                     // Not reported when the stage name says which platform it is for (build_amd64, linux-arm64, …).
                     var exempt = stage.Name is { } sn && platform.ToLowerInvariant().Split('/').Any(part => part.Length > 0 && sn.Contains(part, StringComparison.Ordinal));
                     if (!exempt)
-                        add(LintRules.FromPlatformFlagConstDisallowed, from.Range, $"FROM --platform flag should not use constant value \"{platform}\"");
+                        add(LintRules.FromPlatformFlagConstDisallowed, from.Range, $"FROM --platform flag should not use constant value {Q(platform)}");
                 }
             }
             if (from.BaseName.Contains('$'))
@@ -208,7 +211,7 @@ public static class Linter
                         foreach (var kv in env.Variables)
                         {
                             if (kv.Legacy) add(LintRules.LegacyKeyValueFormat, env.Range, "\"ENV key=value\" should be used instead of legacy \"ENV key value\" format");
-                            if (IsSecretName(kv.Key)) add(LintRules.SecretsUsedInArgOrEnv, env.Range, $"Do not use ARG or ENV instructions for sensitive data (ENV \"{kv.Key}\")");
+                            if (IsSecretName(kv.Key)) add(LintRules.SecretsUsedInArgOrEnv, env.Range, $"Do not use ARG or ENV instructions for sensitive data (ENV {Q(kv.Key)})");
                         }
                         break;
                     case LabelInstruction label:
@@ -224,7 +227,7 @@ public static class Linter
                         var windowsAbs = w.Path.Length >= 3 && char.IsAsciiLetter(w.Path[0]) && w.Path[1] == ':' && w.Path[2] is '\\' or '/';
                         if (w.Path.StartsWith('/') || windowsAbs || w.Path.StartsWith('$')) hasAbsWorkdir = hasAbsWorkdir || !w.Path.StartsWith('$');
                         else if (!hasAbsWorkdir)
-                            add(LintRules.WorkdirRelativePath, w.Range, $"Relative workdir '{w.Path}' can have unexpected results if the base image changes");
+                            add(LintRules.WorkdirRelativePath, w.Range, $"Relative workdir {Q(w.Path)} can have unexpected results if the base image changes");
                         break;
                     case ExposeInstruction x:
                         foreach (var port in x.Ports)
@@ -243,7 +246,7 @@ public static class Linter
                             var clean = GoPath.Clean(src).TrimStart('/');
                             if (clean is "." or "") continue;
                             if (options.Ignore.IsExcluded(clean))
-                                add(LintRules.CopyIgnoredFile, f.Range, $"Attempting to {(f is CopyInstruction ? "Copy" : "Add")} file \"{src}\" that is excluded by .dockerignore");
+                                add(LintRules.CopyIgnoredFile, f.Range, $"Attempting to {(f is CopyInstruction ? "Copy" : "Add")} file {Q(src)} that is excluded by .dockerignore");
                         }
                         break;
                 }
@@ -280,7 +283,7 @@ public static class Linter
     {
         foreach (var d in arg.Args)
         {
-            if (IsSecretName(d.Name)) add(LintRules.SecretsUsedInArgOrEnv, arg.Range, $"Do not use ARG or ENV instructions for sensitive data (ARG \"{d.Name}\")");
+            if (IsSecretName(d.Name)) add(LintRules.SecretsUsedInArgOrEnv, arg.Range, $"Do not use ARG or ENV instructions for sensitive data (ARG {Q(d.Name)})");
         }
     }
 

@@ -1,3 +1,4 @@
+# check=experimental=CopyIgnoredFile
 # ignore secrets/
 # ignore *.log
 # ignore !keep.log

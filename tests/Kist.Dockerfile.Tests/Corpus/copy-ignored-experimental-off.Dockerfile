@@ -1,0 +1,3 @@
+# ignore secrets/
+FROM alpine
+COPY secrets/key.pem /k
