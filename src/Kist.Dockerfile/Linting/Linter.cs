@@ -27,7 +27,7 @@ public sealed record LintReport(IReadOnlyList<LintFinding> Findings, DockerfileE
 public static class Linter
 {
     private static readonly HashSet<string> SecretDeny = new(StringComparer.OrdinalIgnoreCase) { "apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token" };
-    private static readonly HashSet<string> SecretAllow = new(StringComparer.OrdinalIgnoreCase) { "public" };
+    private static readonly HashSet<string> SecretAllow = new(StringComparer.OrdinalIgnoreCase) { "public", "file", "version" };
 
     /// <summary>Parses and checks Dockerfile text. Never throws for a bad Dockerfile: the error is in the report.</summary>
     public static LintReport Lint(string text, LintOptions? options = null)
@@ -174,14 +174,12 @@ public static class Linter
                         add(LintRules.FromPlatformFlagConstDisallowed, from.Range, $"FROM --platform flag should not use constant value {Q(platform)}");
                 }
             }
-            if (from.BaseName.Contains('$'))
-            {
-                string? resolved;
-                try { resolved = lexer.ProcessWord(from.BaseName, new VariableMap(defaults)); }
-                catch (ExpansionException) { resolved = null; }
-                if (resolved is null || resolved.Length == 0 || (!ImageReferenceSyntax.IsValid(resolved) && !names.Contains(resolved.ToLowerInvariant())))
-                    add(LintRules.InvalidDefaultArgInFrom, from.Range, $"Default value for ARG {from.BaseName} results in empty or invalid base image name");
-            }
+            // Every base name, evaluated with the global ARG defaults only, must be a valid image reference.
+            string? resolved;
+            try { resolved = lexer.ProcessWord(from.BaseName, new VariableMap(defaults)); }
+            catch (ExpansionException) { resolved = ""; }
+            if (resolved.Length == 0 || !ImageReferenceSyntax.IsValid(resolved))
+                add(LintRules.InvalidDefaultArgInFrom, from.Range, $"Default value for ARG {from.BaseName} results in empty or invalid base image name");
 
             var hasAbsWorkdir = absoluteWorkdir.TryGetValue(from.BaseName.ToLowerInvariant(), out var inherited) && inherited;
             // An explicit SHELL (here or in the stage this one builds on) means shell-form CMD/ENTRYPOINT is intended.
@@ -287,16 +285,18 @@ public static class Linter
         }
     }
 
-    /// <summary>A variable name that looks like it holds a secret (<c>GITHUB_TOKEN</c>, <c>DB_PASSWORD</c>, not <c>PUBLIC_KEY</c>).</summary>
+    /// <summary>
+    /// A variable name that looks like it holds a secret: one of its <c>_</c>-separated words is a secret word
+    /// (<c>GITHUB_TOKEN</c>, <c>DB_PASSWORD</c>) and none is an allowed word (<c>PUBLIC_KEY</c>, <c>TOKEN_FILE</c>).
+    /// </summary>
     public static bool IsSecretName(string name)
     {
         var tokens = name.Split('_', StringSplitOptions.RemoveEmptyEntries);
         var deny = false;
         foreach (var t in tokens)
         {
-            var core = t.TrimEnd("0123456789".ToCharArray());
-            if (SecretAllow.Contains(core)) return false;
-            if (SecretDeny.Contains(core)) deny = true;
+            if (SecretAllow.Contains(t)) return false;
+            if (SecretDeny.Contains(t)) deny = true;
         }
         return deny;
     }
