@@ -116,11 +116,8 @@ public sealed class TarStreamWriter(Stream stream)
     private static (string? Name, string Prefix) SplitName(string name)
     {
         if (!IsAscii(name)) return (null, "");
-        if (name.Length <= 100) return (name, "");
-        // ustar prefix split at a slash: prefix ≤ 155, name ≤ 100.
-        for (int i = Math.Min(name.Length - 1, 155); i > 0; i--)
-            if (name[i] == '/' && name.Length - i - 1 <= 100 && name.Length - i - 1 > 0) return (name[(i + 1)..], name[..i]);
-        return (null, "");
+        // Longer names go to a PAX path record rather than the ustar prefix field, which some readers ignore.
+        return name.Length <= 100 ? (name, "") : (null, "");
     }
 
     private static byte[] EncodePax(SortedDictionary<string, byte[]> records)
