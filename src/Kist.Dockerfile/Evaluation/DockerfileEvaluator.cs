@@ -91,14 +91,20 @@ public static class DockerfileEvaluator
             foreach (var name in baseResult.Unmatched)
             {
                 if (!declaredGlobal.Contains(name))
-                    undefined.Add(new UndefinedVariable(name, from, true, Kist.Dockerfile.Instructions.SuggestName.Find(name, declaredGlobal)));
+                    undefined.Add(new UndefinedVariable(name, from, true, SuggestName.Find(name, declaredGlobal.Concat(global.Values.Keys))));
             }
             var baseName = baseResult.Result;
             if (baseName.Length == 0) throw new DockerfileException($"base name ({from.BaseName}) should not be blank", from.Range);
             PlatformSpec? platform = null;
             if (from.Platform is not null)
             {
-                var p = Expand(lexer, from.Platform, global, from).Result;
+                var platformResult = Expand(lexer, from.Platform, global, from);
+                foreach (var name in platformResult.Unmatched)
+                {
+                    if (!declaredGlobal.Contains(name))
+                        undefined.Add(new UndefinedVariable(name, from, true, SuggestName.Find(name, declaredGlobal.Concat(global.Values.Keys))));
+                }
+                var p = platformResult.Result;
                 try
                 {
                     platform = PlatformSpec.Parse(p);
