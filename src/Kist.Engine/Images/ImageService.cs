@@ -160,25 +160,34 @@ public sealed partial class ImageService(ImageStore store)
         return rows;
     }
 
-    /// <summary>Writes images to an archive; names given by ID are saved without tags, as docker does.</summary>
+    /// <summary>
+    /// Writes images to an archive with the names docker would give them there: the tag named, every
+    /// tag of the repository for a bare repository name, none for an image named by ID.
+    /// </summary>
     public async Task SaveAsync(IReadOnlyList<string> namesOrIds, Stream output, ArchiveFormat format, CancellationToken cancellationToken = default)
     {
         var selection = new List<(LocalImage, IReadOnlyList<ImageReference>)>();
+        var images = await ListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var nameOrId in namesOrIds)
         {
-            var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<ImageReference> tags = image.References.Where(r => r.Tag is not null && Matches(r, nameOrId)).ToList();
-            if (tags.Count == 0 && ImageReference.TryParse(nameOrId, out var asName) && asName!.Digest is null && !IsIdLike(nameOrId))
+            if (!nameOrId.StartsWith("sha256:", StringComparison.Ordinal) && ImageReference.TryParse(nameOrId, out _)
+                && ImageReference.ParseRepository(nameOrId) is { Tag: null, Digest: null } repository)
             {
-                // `docker save busybox` saves every tag of the repository's image.
-                tags = image.Tags.Where(r => r.Repository == asName.Repository).ToList();
+                var tagged = images
+                    .Select(i => (i.Image, Tags: (IReadOnlyList<ImageReference>)i.Tags.Where(t => t.Repository == repository.Repository).ToList()))
+                    .Where(s => s.Tags.Count > 0)
+                    .ToList();
+                if (tagged.Count > 0)
+                {
+                    selection.AddRange(tagged);
+                    continue;
+                }
             }
-            selection.Add((image.Image, tags));
+            var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+            selection.Add((image.Image, image.Tags.Where(r => Matches(r, nameOrId)).ToList()));
         }
         await new ArchiveWriter(store).WriteAsync(output, selection, format, cancellationToken).ConfigureAwait(false);
     }
-
-    private static bool IsIdLike(string value) => value.StartsWith("sha256:", StringComparison.Ordinal) || HexRegex().IsMatch(value) && value.Length >= 12;
 
     public Task<IReadOnlyList<ArchiveImage>> LoadAsync(Stream input, CancellationToken cancellationToken = default) =>
         new ArchiveLoader(store, CompressionDetector.OpenDecompressedAsync).LoadAsync(input, cancellationToken);

@@ -145,6 +145,22 @@ public sealed class ImageLifecycleTests : IDisposable
         var inspect = (await KistAsync(other.Path, "inspect", "-f", "{{.Id}}", "round/trip:1")).ShouldSucceed();
         Assert.Equal(id, inspect.Stdout.Trim());
 
+        // A bare repository name saves every tag of that repository, an ID saves no name.
+        (await KistAsync(_root.Path, "tag", "round/trip:1", "round/trip:2")).ShouldSucceed();
+        string allTags = _scratch.File("all-tags.tar");
+        (await KistAsync(_root.Path, "save", "-o", allTags, "round/trip")).ShouldSucceed();
+        using (var tagsRoot = new TestRoot("kist-root-tags"))
+        {
+            var loaded = (await KistAsync(tagsRoot.Path, "load", "-i", allTags)).ShouldSucceed();
+            Assert.Equal(["Loaded image: round/trip:1", "Loaded image: round/trip:2"], loaded.Lines.Order());
+        }
+        string byId = _scratch.File("by-id.tar");
+        (await KistAsync(_root.Path, "save", "-o", byId, id[7..19])).ShouldSucceed();
+        using (var idRoot = new TestRoot("kist-root-id"))
+        {
+            Assert.Equal([$"Loaded image ID: {id}"], (await KistAsync(idRoot.Path, "load", "-i", byId)).ShouldSucceed().Lines);
+        }
+
         string oci = _scratch.File("saved-oci.tar");
         (await KistAsync(_root.Path, "save", "--format", "oci-archive", "-o", oci, "round/trip:1")).ShouldSucceed();
         using var third = new TestRoot("kist-root3");
