@@ -22,11 +22,13 @@ public static class GarbageCollector
     {
         var started = DateTimeOffset.UtcNow;
         var marked = new HashSet<Digest>();
+        var visited = new HashSet<Digest>(); // manifests whose references are marked (a manifest in many repositories is read once)
         await foreach (var repository in storage.ListRepositoriesAsync(cancellationToken))
         {
             await foreach (var link in storage.ListManifestsAsync(repository, cancellationToken))
             {
-                if (!marked.Add(link.Digest)) continue;
+                marked.Add(link.Digest);
+                if (!visited.Add(link.Digest)) continue;
                 if (await storage.GetManifestAsync(repository, link.Digest, cancellationToken) is not { } manifest) continue;
                 foreach (var d in References(manifest)) marked.Add(d);
             }
