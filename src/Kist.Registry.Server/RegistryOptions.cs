@@ -91,6 +91,9 @@ public sealed class RegistryOptions
         return options;
     }
 
+    /// <summary>The storage these options name, for tools such as the garbage collector.</summary>
+    public IRegistryStorage ResolveStorageForTools() => ResolveStorage();
+
     internal IRegistryStorage ResolveStorage() =>
         Storage ??= new FileSystemRegistryStorage(StoragePath ?? throw new InvalidInputException("registry: no storage directory given"));
 
