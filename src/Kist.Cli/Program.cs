@@ -17,6 +17,7 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     ImageCommand.Create(),
     SystemCommand.Create(),
     BuildCommand.Create(),
+    RegistryCommand.Create(),
 };
 
 Cli.RejectUnknownFlags(root);
