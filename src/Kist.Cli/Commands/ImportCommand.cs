@@ -29,10 +29,16 @@ internal static class ImportCommand
                 "-");
             var engine = Cli.Engine(result);
             await using var input = source == "-" ? Console.OpenStandardInput() : OpenFile(source);
-            var id = await new ImageImporter(engine.ImageStore).ImportAsync(input, options, cancellationToken);
+            var id = await ImportWithProgressAsync(engine, input, source == "-" ? null : source, options, cancellationToken);
             Cli.Out.WriteLine(id.ToString());
             return 0;
         });
+    }
+
+    private static async Task<Kist.Oci.Digest> ImportWithProgressAsync(Kist.Engine.KistEngine engine, Stream input, string? path, ImportOptions options, CancellationToken cancellationToken)
+    {
+        using var progress = Formatting.ProgressLine.ForInput("Importing", path, quiet: false);
+        return await new ImageImporter(engine.ImageStore).ImportAsync(Formatting.ProgressLine.Track(input, progress), options, cancellationToken);
     }
 
     internal static FileStream OpenFile(string path)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Kist.Cli.Formatting;
-using Kist.Engine.IO;
 using Kist.Oci;
 
 namespace Kist.Cli.Commands;
@@ -19,11 +18,8 @@ internal static class LoadCommand
             string? path = result.GetValue(input);
             if (path is null && !Console.IsInputRedirected) throw new InvalidInputException("requested load from stdin, but stdin is empty");
             await using Stream source = path is null ? Console.OpenStandardInput() : ImportCommand.OpenFile(path);
-            bool showProgress = !result.GetValue(quiet) && !Console.IsOutputRedirected;
-            long total = path is null ? 0 : new FileInfo(path).Length;
-            using var progress = showProgress ? new ProgressLine("Loading", total) : null;
-            Stream stream = progress is null ? source : new ProgressReadStream(source, progress);
-            var loaded = await engine.Images.LoadAsync(stream, cancellationToken);
+            using var progress = ProgressLine.ForInput("Loading", path, result.GetValue(quiet));
+            var loaded = await engine.Images.LoadAsync(ProgressLine.Track(source, progress), cancellationToken);
             progress?.Dispose();
             foreach (var image in loaded)
             {

@@ -187,6 +187,33 @@ public sealed class ImageLifecycleTests : IDisposable
         Assert.Equal("Error: No such image: nothing-here:latest", history.Stderr.Trim());
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("zstd")]
+    public async Task Import_reads_compressed_tarballs_from_standard_input(string compressor)
+    {
+        string tar = _scratch.File("rootfs.tar");
+        Rootfs.WriteBusyboxTar(tar);
+        (await ToolAsync(compressor, "-q", "-k", tar)).ShouldSucceed();
+        string compressed = tar + (compressor == "gzip" ? ".gz" : ".zst");
+        string plainId;
+        await using (var input = File.OpenRead(tar))
+        {
+            plainId = (await KistWithInputAsync(_root.Path, input, "import", "-", "plain:1")).ShouldSucceed().Stdout.Trim();
+        }
+        await using (var input = File.OpenRead(compressed))
+        {
+            (await KistWithInputAsync(_root.Path, input, "import", "--platform", "linux/arm64", "-", "packed:1")).ShouldSucceed();
+        }
+        // The same files give the same diff ID whatever the compression; the layer is stored as it came.
+        string plainLayers = (await KistAsync(_root.Path, "inspect", "-f", "{{json .RootFS.Layers}}", "plain:1")).ShouldSucceed().Stdout;
+        string packedLayers = (await KistAsync(_root.Path, "inspect", "-f", "{{json .RootFS.Layers}}", "packed:1")).ShouldSucceed().Stdout;
+        Assert.Equal(plainLayers, packedLayers);
+        Assert.Equal("arm64", (await KistAsync(_root.Path, "inspect", "-f", "{{.Architecture}}", "packed:1")).ShouldSucceed().Stdout.Trim());
+        Assert.Equal(new FileInfo(compressed).Length, long.Parse((await KistAsync(_root.Path, "inspect", "-f", "{{.Size}}", "packed:1")).ShouldSucceed().Stdout.Trim()));
+        Assert.NotEqual(plainId, (await KistAsync(_root.Path, "inspect", "-f", "{{.Id}}", "packed:1")).ShouldSucceed().Stdout.Trim());
+    }
+
     [Fact]
     public async Task System_df_counts_images()
     {
