@@ -1,0 +1,100 @@
+using Kist.Content;
+using Kist.Engine.Images;
+using Kist.Layers.Apply;
+using Kist.Layers.Native;
+using Kist.Oci;
+using Kist.Snapshots;
+
+namespace Kist.Engine.Layers;
+
+/// <summary>
+/// Image root filesystems: unpacked into committed snapshots keyed by ChainID (shared between images), mounted
+/// read-only under <c>ROOT/mounts/ID</c>, or flattened into a directory as <c>umoci unpack</c> does.
+/// </summary>
+public sealed class ImageMountService(ImageService images, LocalContentStore content, string root)
+{
+    public ImageMountService(KistEngine engine) : this(engine.Images, engine.Content, engine.Layout.Root) { }
+
+    /// <summary>The snapshotter of this root: overlay where the kernel has it, else copy.</summary>
+    public ISnapshotter Snapshotter { get; } = OverlaySupported()
+        ? new OverlaySnapshotter(Path.Combine(root, "snapshots", "overlay"))
+        : new CopySnapshotter(Path.Combine(root, "snapshots", "copy"));
+
+    private string MountPoint(Digest id) => Path.Combine(root, "mounts", id.Encoded);
+    private static string ViewKey(Digest id) => "mount-" + id;
+
+    /// <summary>Unpacks the image (the layers not yet unpacked) and returns the ChainID of its root filesystem.</summary>
+    public async Task<Digest> UnpackSnapshotsAsync(NamedImage image, CancellationToken cancellationToken = default) =>
+        await ImageUnpacker.UnpackAsync(Snapshotter, Layers(image.Image), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Mounts the image's root filesystem read-only and returns the mount point (the same one when already mounted).</summary>
+    public async Task<string> MountAsync(string nameOrId, CancellationToken cancellationToken = default)
+    {
+        var image = await images.FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+        string target = MountPoint(image.Id);
+        if (IsMounted(target)) return target;
+        var top = await UnpackSnapshotsAsync(image, cancellationToken).ConfigureAwait(false);
+        string key = ViewKey(image.Id);
+        var mounts = await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is null
+            ? await Snapshotter.ViewAsync(key, top.ToString(), cancellationToken).ConfigureAwait(false)
+            : await Snapshotter.MountsAsync(key, cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(target);
+        MountHelper.MountAll(mounts, target);
+        return target;
+    }
+
+    /// <summary>Unmounts what <see cref="MountAsync"/> mounted; the unpacked snapshots stay for the next mount.</summary>
+    public async Task UnmountAsync(string nameOrId, CancellationToken cancellationToken = default)
+    {
+        var image = await images.FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+        string target = MountPoint(image.Id);
+        string key = ViewKey(image.Id);
+        bool mounted = IsMounted(target);
+        if (!mounted && await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is null)
+            throw new NotFoundException($"image {nameOrId} is not mounted");
+        if (mounted) MountHelper.Unmount(target);
+        if (Directory.Exists(target)) Directory.Delete(target);
+        if (await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            await Snapshotter.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the image's flattened root filesystem into <paramref name="directory"/> (new or empty).</summary>
+    public async Task UnpackAsync(string nameOrId, string directory, CancellationToken cancellationToken = default)
+    {
+        var image = await images.FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+            throw new ConflictException($"{directory} is not empty");
+        Directory.CreateDirectory(directory);
+        foreach (var layer in Layers(image.Image))
+        {
+            await using var stream = await layer.Open(cancellationToken).ConfigureAwait(false);
+            await LayerApplier.ApplyAsync(stream, directory, new LayerApplyOptions { ExpectedDiffId = layer.DiffId }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private List<LayerSource> Layers(LocalImage image)
+    {
+        var descriptors = image.Manifest.Value.Layers;
+        var diffIds = image.Config.Value.RootFs.DiffIds;
+        if (descriptors.Count != diffIds.Count)
+            throw new InvalidInputException($"image {image.Id} has {descriptors.Count} layers but {diffIds.Count} diff IDs");
+        return descriptors.Select((d, i) => new LayerSource(diffIds[i], ct => content.OpenReadAsync(d, ct))).ToList();
+    }
+
+    private static bool IsMounted(string path)
+    {
+        string full = Path.GetFullPath(path);
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length > 4 && Unescape(fields[4]) == full) return true;
+        }
+        return false;
+    }
+
+    private static string Unescape(string s) =>
+        s.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
+
+    private static bool OverlaySupported() =>
+        Libc.IsRoot && File.Exists("/proc/filesystems") && File.ReadLines("/proc/filesystems").Any(l => l.EndsWith("\toverlay", StringComparison.Ordinal));
+}
