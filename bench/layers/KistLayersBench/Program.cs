@@ -11,6 +11,13 @@ switch (args)
         Console.Error.WriteLine($"{r.Entries} entries, diff ID {r.DiffId}");
         return 0;
     }
+    case ["create-plain", var dir, var output]:
+    {
+        await using var o = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        var d = await LayerCreator.CreateFromDirectoryAsync(dir, null, o, new LayerCreateOptions { Compression = Kist.Oci.Compression.None });
+        Console.Error.WriteLine($"{d.Size} bytes, diff ID {d.DiffId}");
+        return 0;
+    }
     case ["create", var dir, var output]:
     {
         await using var o = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);

@@ -86,10 +86,11 @@ public sealed class CompressingStream : Stream
             using var c = new ZstdSharp.Compressor(_level);
             return c.Wrap(data.AsSpan(0, length)).ToArray();
         }
-        using var ms = new MemoryStream(length / 2 + 64);
+        // Deflate never grows data by more than a few bytes per 16 KiB stored block: one allocation, no regrowth.
+        using var ms = new MemoryStream(length + length / 1000 + 1024);
         using (var gz = new GZipStream(ms, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true))
             gz.Write(data, 0, length);
-        return ms.ToArray();
+        return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
     }
 
     private void Emit(ReadOnlySpan<byte> bytes)
