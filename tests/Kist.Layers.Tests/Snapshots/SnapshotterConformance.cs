@@ -152,6 +152,18 @@ public abstract class SnapshotterConformance : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentUnpacksOfTheSameImageAgree()
+    {
+        var layers = Enumerable.Range(0, 6).Select(i => Layer(new TarBuilder().File($"f{i}", new string('x', 100_000)).Build())).ToList();
+        var tops = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => ImageUnpacker.UnpackAsync(Snapshotter, layers))));
+        Assert.All(tops, t => Assert.Equal(tops[0], t));
+        var list = await Snapshotter.ListAsync().ToListAsync();
+        Assert.Equal(6, list.Count);
+        Assert.All(list, i => Assert.Equal(SnapshotKind.Committed, i.Kind));
+        await WithView(tops[0].ToString(), dir => { Assert.Equal(6, Directory.GetFiles(dir).Length); return 0; });
+    }
+
+    [Fact]
     public async Task WrongDiffIdLeavesNothingBehind()
     {
         var tar = new TarBuilder().File("f", "x").Build().ToArray();
