@@ -61,7 +61,7 @@ public sealed partial class ImageService(ImageStore store)
         if (reference!.Digest is { } digest)
         {
             // name@digest also finds an image pulled by tag whose manifest has that digest.
-            var byDigest = images.FirstOrDefault(i => i.Image.Target.Digest == digest
+            var byDigest = images.FirstOrDefault(i => i.Targets.Contains(digest)
                 && i.References.Any(r => r.Repository == reference.Repository));
             if (byDigest is not null) return byDigest;
         }
