@@ -390,17 +390,65 @@ public sealed class RegistryApi
             context.Response.ContentLength = info.Size;
             return;
         }
-        IResult result;
-        if (_storage is FileSystemRegistryStorage fs)
+        await using var stream = await _storage.OpenBlobAsync(digest, ct) ?? throw RegistryErrors.BlobUnknown(digest);
+        await SendBlob(context, stream, stream.Length);
+    }
+
+    /// <summary>Streams a blob, honouring a single <c>Range: bytes=…</c> (206, or 416 when it cannot be satisfied).</summary>
+    private static async Task SendBlob(HttpContext context, Stream stream, long size)
+    {
+        var response = context.Response;
+        response.Headers.AcceptRanges = "bytes";
+        response.ContentType = "application/octet-stream";
+        long start = 0, length = size;
+        string? range = context.Request.Headers.Range;
+        if (!string.IsNullOrEmpty(range) && range.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) && !range.Contains(','))
         {
-            result = Results.File(fs.BlobFilePath(digest), "application/octet-stream", enableRangeProcessing: true);
+            var spec = range[6..].Trim();
+            int dash = spec.IndexOf('-');
+            bool ok = dash >= 0;
+            long first = 0, last = size - 1;
+            if (ok && dash == 0) // suffix: the last N bytes
+            {
+                ok = long.TryParse(spec[1..], out long suffix) && suffix > 0;
+                first = Math.Max(0, size - suffix);
+            }
+            else if (ok)
+            {
+                ok = long.TryParse(spec[..dash], out first) && (dash == spec.Length - 1 || long.TryParse(spec[(dash + 1)..], out last)) && last >= first;
+                last = Math.Min(last, size - 1);
+            }
+            if (!ok || first >= size)
+            {
+                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                response.Headers.ContentRange = $"bytes */{size}";
+                response.ContentLength = 0;
+                return;
+            }
+            start = first;
+            length = last - first + 1;
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {first}-{last}/{size}";
         }
-        else
+        response.ContentLength = length;
+        if (start > 0) stream.Seek(start, SeekOrigin.Begin);
+        const int BufferSize = 1 << 20;
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            var stream = await _storage.OpenBlobAsync(digest, ct) ?? throw RegistryErrors.BlobUnknown(digest);
-            result = Results.Stream(stream, "application/octet-stream", enableRangeProcessing: true);
+            long remaining = length;
+            while (remaining > 0)
+            {
+                int n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, remaining)), context.RequestAborted);
+                if (n == 0) throw new IOException("blob ended early");
+                await response.Body.WriteAsync(buffer.AsMemory(0, n), context.RequestAborted);
+                remaining -= n;
+            }
         }
-        await result.ExecuteAsync(context);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private async Task DeleteBlob(HttpContext context, string name, string digestText)

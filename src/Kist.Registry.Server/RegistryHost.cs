@@ -53,6 +53,8 @@ public sealed class RegistryHost : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MaxResponseBufferSize = 4 << 20;
+            kestrel.Limits.MaxRequestBufferSize = 4 << 20;
             kestrel.Listen(endpoint, listen =>
             {
                 if (certificate is not null) listen.UseHttps(certificate);

@@ -229,6 +229,16 @@ public sealed class BlobAndUploadTests : IAsyncLifetime
         var tail = new HttpRequestMessage(HttpMethod.Get, $"/v2/r/blobs/{digest}");
         tail.Headers.Range = new RangeHeaderValue(9000, null);
         using (var t = await Client.SendAsync(tail)) Assert.Equal(bytes[9000..], await t.Content.ReadAsByteArrayAsync());
+        var suffix = new HttpRequestMessage(HttpMethod.Get, $"/v2/r/blobs/{digest}");
+        suffix.Headers.Range = new RangeHeaderValue(null, 100);
+        using (var t = await Client.SendAsync(suffix))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, t.StatusCode);
+            Assert.Equal(bytes[9900..], await t.Content.ReadAsByteArrayAsync());
+        }
+        var beyondEnd = new HttpRequestMessage(HttpMethod.Get, $"/v2/r/blobs/{digest}");
+        beyondEnd.Headers.Range = new RangeHeaderValue(9990, 20_000);
+        using (var t = await Client.SendAsync(beyondEnd)) Assert.Equal(bytes[9990..], await t.Content.ReadAsByteArrayAsync());
         var beyond = new HttpRequestMessage(HttpMethod.Get, $"/v2/r/blobs/{digest}");
         beyond.Headers.Range = new RangeHeaderValue(20_000, 30_000);
         using (var b = await Client.SendAsync(beyond)) Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, b.StatusCode);
