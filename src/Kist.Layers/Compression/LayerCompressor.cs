@@ -42,7 +42,8 @@ public sealed class CompressingStream : Stream
         _compression = compression;
         _level = level ?? (compression == Oci.Compression.Zstd ? 3 : 6);
         _blockSize = blockSize;
-        _maxInFlight = Math.Max(1, parallelism ?? Environment.ProcessorCount) + 1;
+        // A deep window lets the tar producer run ahead of the compressors (and ride out scheduling hiccups).
+        _maxInFlight = Math.Max(1, parallelism ?? Environment.ProcessorCount) * 4;
         _block = new byte[compression == Oci.Compression.None ? 0 : blockSize];
     }
 
