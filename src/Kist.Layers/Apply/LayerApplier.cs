@@ -292,7 +292,8 @@ public static class LayerApplier
         {
             string p = $"/proc/self/fd/{dirfd}/{name}";
             fixed (byte* pv = value)
-                if (Libc.Lsetxattr(p, key, pv, value.Length, 0) != 0 && !Tolerated(Libc.Errno))
+                if (Libc.Lsetxattr(p, key, pv, value.Length, 0) != 0 && !Tolerated(Libc.Errno) &&
+                    !(Libc.Errno == Libc.EPERM && key.StartsWith("user.", StringComparison.Ordinal))) // user.* is refused on symlinks and devices
                     throw new NativeException("setxattr " + key, name, Libc.Errno);
         }
 

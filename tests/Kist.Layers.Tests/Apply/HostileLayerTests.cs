@@ -204,4 +204,16 @@ public sealed class HostileLayerTests : IDisposable
         Assert.Null(err);
         Assert.Null(Kist.Layers.Native.Xattrs.Get(Path.Combine(_target, "f"), "trusted.overlay.redirect"));
     }
+
+    [Fact]
+    public async Task XattrsAreAppliedIncludingBinaryCapabilities()
+    {
+        var cap = Convert.FromHexString("0100000200200000000000000000000000000000");
+        var x = new SortedDictionary<string, byte[]>(StringComparer.Ordinal) { ["security.capability"] = cap, ["user.k"] = "v"u8.ToArray() };
+        var link = new TarEntry { Name = "lnk", Kind = TarEntryKind.Symlink, LinkName = "f", Mode = 0x1FF, Xattrs = new(StringComparer.Ordinal) { ["user.k"] = "v"u8.ToArray() } };
+        var err = await Apply(new TarBuilder().File("f", "x", xattrs: x).Add(link).Build(), "flatten-empty");
+        Assert.Null(err);
+        Assert.Equal(cap, Kist.Layers.Native.Xattrs.Get(Path.Combine(_target, "f"), "security.capability"));
+        Assert.Equal("v"u8.ToArray(), Kist.Layers.Native.Xattrs.Get(Path.Combine(_target, "f"), "user.k"));
+    }
 }
