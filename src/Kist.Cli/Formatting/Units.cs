@@ -16,7 +16,7 @@ public static class Units
             size /= 1000;
             unit++;
         }
-        return size.ToString("G3", CultureInfo.InvariantCulture) + DecimalUnits[unit];
+        return size.ToString("G3", CultureInfo.InvariantCulture).Replace('E', 'e') + DecimalUnits[unit]; // Go writes 1e+03
     }
 
     /// <summary><c>2 hours</c>, <c>About a minute</c>, <c>3 weeks</c>: go-units HumanDuration.</summary>
