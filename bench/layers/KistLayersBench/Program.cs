@@ -18,10 +18,11 @@ switch (args)
         Console.Error.WriteLine($"{d.Size} bytes, diff ID {d.DiffId}");
         return 0;
     }
-    case ["create", var dir, var output]:
+    case ["create", var dir, var output, ..var rest]:
     {
         await using var o = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var d = await LayerCreator.CreateFromDirectoryAsync(dir, null, o, new LayerCreateOptions { Compression = Kist.Oci.Compression.Gzip });
+        int? level = rest is [var l] ? int.Parse(l) : null;
+        var d = await LayerCreator.CreateFromDirectoryAsync(dir, null, o, new LayerCreateOptions { Compression = Kist.Oci.Compression.Gzip, Level = level });
         Console.Error.WriteLine($"{d.Size} bytes, digest {d.Digest}, diff ID {d.DiffId}");
         return 0;
     }
