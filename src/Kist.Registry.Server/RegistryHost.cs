@@ -71,7 +71,11 @@ public sealed class RegistryHost : IAsyncDisposable
     /// <summary>Stops accepting connections and waits (up to the shutdown timeout) for running requests, uploads included.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
+    /// <summary>Waits for a stop request (SIGINT, SIGTERM, <see cref="RequestStop"/>), then stops gracefully.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Asks the host to stop; <see cref="WaitForShutdownAsync"/> then finishes running requests and returns.</summary>
+    public void RequestStop() => _app.Lifetime.StopApplication();
 
     public async ValueTask DisposeAsync()
     {

@@ -45,9 +45,10 @@ public static class RegistryServerService
         try
         {
             started($"{host.BaseAddress} (storage {options.StoragePath}, auth {options.Auth.ToString().ToLowerInvariant()}{(options.ReadOnly ? ", read-only" : "")})");
-            try { await Task.Delay(Timeout.Infinite, cancellationToken); }
-            catch (OperationCanceledException) { }
-            await host.StopAsync(CancellationToken.None);
+            // SIGINT/SIGTERM reach the host's own lifetime and the command line's token; either one stops the host,
+            // which stops accepting connections and lets running requests finish.
+            using var registration = cancellationToken.Register(host.RequestStop);
+            await host.WaitForShutdownAsync(CancellationToken.None);
         }
         finally
         {
