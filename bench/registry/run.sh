@@ -18,8 +18,9 @@ dport="${DIST_PORT:-5102}"
 image="kist-bench/registry-img:1"
 mkdir -p "$work"
 
-wait_ready() { # port
+wait_ready() { # port pid
   for _ in $(seq 1 100); do
+    kill -0 "$2" 2>/dev/null || { echo "registry on port $1 exited" >&2; return 1; }
     curl -fs "http://127.0.0.1:$1/v2/" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
@@ -33,6 +34,7 @@ stop_server() { # name
     if kill -0 "$pid" 2>/dev/null; then
       grep VmHWM "/proc/$pid/status" 2>/dev/null | awk -v n="$1" '{print n, $2}' >> "$work/peak-rss.txt" || true
       kill "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then echo "$1 did not stop on SIGTERM" >&2; kill -9 "$pid"; sleep 0.5; fi
     fi
     rm -f "$pidfile"
   fi
@@ -42,7 +44,7 @@ start_server() { # name
   case "$1" in
     kist)
       "$(cat "$work/kist-path")" --root "$work/kist-root" registry serve --addr "127.0.0.1:$kport" --storage "$work/kist-storage" >"$work/kist.log" 2>&1 &
-      echo $! > "$work/kist.pid"; wait_ready "$kport" ;;
+      echo $! > "$work/kist.pid"; wait_ready "$kport" "$(cat "$work/kist.pid")" ;;
     dist)
       cat > "$work/dist.yml" <<YML
 version: 0.1
@@ -57,7 +59,7 @@ http:
   addr: 127.0.0.1:$dport
 YML
       /usr/bin/docker-registry serve "$work/dist.yml" >"$work/dist.log" 2>&1 &
-      echo $! > "$work/dist.pid"; wait_ready "$dport" ;;
+      echo $! > "$work/dist.pid"; wait_ready "$dport" "$(cat "$work/dist.pid")" ;;
   esac
 }
 

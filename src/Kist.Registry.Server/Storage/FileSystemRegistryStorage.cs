@@ -434,6 +434,7 @@ public sealed class FileSystemRegistryStorage : IRegistryStorage
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        if (!Directory.Exists(_tmp)) Directory.CreateDirectory(_tmp);
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
         {
             file.Write(bytes);
