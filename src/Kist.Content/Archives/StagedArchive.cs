@@ -85,7 +85,7 @@ internal sealed class StagedArchive : IAsyncDisposable
         {
             if (entry.DataStream is { } data)
             {
-                await data.CopyToAsync(writer.Stream, 1 << 20, cancellationToken).ConfigureAwait(false);
+                await PipelinedCopy.CopyAsync(data, writer.Stream, cancellationToken).ConfigureAwait(false);
             }
             if (writer.Stream.Length != entry.Length)
             {
