@@ -20,7 +20,6 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     RegistryCommand.Create(),
 };
 
-ImageMountCommands.Register(root);
 Cli.RejectUnknownFlags(root);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -22,6 +22,9 @@ internal static class ImageCommand
             ImportCommand.Create(),
             TagCommand.Create(),
             PruneCommand.CreateImagePrune(),
+            ImageMountCommands.CreateMount(),
+            ImageMountCommands.CreateUnmount(),
+            ImageMountCommands.CreateUnpack(),
         };
     }
 }

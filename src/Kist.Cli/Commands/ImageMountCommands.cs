@@ -6,15 +6,6 @@ namespace Kist.Cli.Commands;
 /// <summary><c>kist image mount|unmount|unpack</c>: an image's root filesystem, mounted read-only or written to a directory.</summary>
 internal static class ImageMountCommands
 {
-    /// <summary>Adds the three commands to the <c>image</c> command group of <paramref name="root"/>.</summary>
-    public static void Register(RootCommand root)
-    {
-        var image = root.Subcommands.First(c => c.Name == "image");
-        image.Subcommands.Add(CreateMount());
-        image.Subcommands.Add(CreateUnmount());
-        image.Subcommands.Add(CreateUnpack());
-    }
-
     public static Command CreateMount()
     {
         var image = new Argument<string>("IMAGE");
