@@ -106,24 +106,42 @@ public sealed class DockerComparisonTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public async Task DockerBuiltImageUnpacksLikeDockerExportAndUmoci()
+    public Task DockerBuiltImageUnpacksLikeDockerExportAndUmoci() =>
+        AssertUnpacksLikeDockerExportAndUmociAsync(BusyboxContext(), minLayers: 4, mustContain: "data/moved-hard");
+
+    /// <summary>A real distribution root (Debian minbase: setuid binaries, many hardlinks and symlinks) plus a layer deleting and replacing parts of it.</summary>
+    [Fact]
+    public Task DebianMinbaseImageUnpacksLikeDockerExportAndUmoci()
+    {
+        var ctx = _tmp.Sub("minbase-ctx");
+        File.Copy(MinbaseRoot.Tarball(), Path.Combine(ctx, "rootfs.tar"));
+        File.WriteAllText(Path.Combine(ctx, "Dockerfile"), """
+            FROM scratch
+            ADD rootfs.tar /
+            RUN rm -rf /usr/share/doc /var/lib/apt/lists /usr/bin/perl* && mv /etc/apt /etc/apt-moved \
+                && ln /usr/bin/env /usr/local/bin/env-hard && ln -sf /usr/bin/dash /usr/local/bin/sh-link \
+                && mkdir -p /usr/share/doc && echo replaced > /usr/share/doc/README && chmod 4711 /usr/share/doc/README
+            """);
+        return AssertUnpacksLikeDockerExportAndUmociAsync(ctx, minLayers: 2, mustContain: "usr/local/bin/env-hard");
+    }
+
+    private async Task AssertUnpacksLikeDockerExportAndUmociAsync(string ctx, int minLayers, string mustContain)
     {
         Tool.Run("docker", "version");
-        var ctx = BusyboxContext();
         Tool.Run("docker", "build", "-q", "-t", _tag, ctx);
         var saved = Path.Combine(_tmp.Path, "image.tar");
         Tool.Run("docker", "save", "-o", saved, _tag);
         var savedDir = ExtractTar(saved, "saved");
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(savedDir, "manifest.json")));
         var layers = manifest.RootElement[0].GetProperty("Layers").EnumerateArray().Select(l => Path.Combine(savedDir, l.GetString()!)).ToList();
-        Assert.True(layers.Count >= 4);
+        Assert.True(layers.Count >= minLayers);
 
         // Flatten (the copy snapshotter's and `kist image unpack`'s path).
         var kist = _tmp.Sub("kist");
         foreach (var layer in layers)
             await using (var s = File.OpenRead(layer)) await LayerApplier.ApplyAsync(s, kist);
         var kistTree = Scan(kist);
-        Assert.Contains("data/moved-hard", kistTree.Keys);
+        Assert.Contains(mustContain, kistTree.Keys);
 
         var exported = Scan(DockerExport(_tag), DockerNoise, onlyCapabilities: true);
         AssertSameTree(exported, Scan(kist, DockerNoise, onlyCapabilities: true), "kist vs docker export");
