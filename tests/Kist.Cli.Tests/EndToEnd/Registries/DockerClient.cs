@@ -17,6 +17,11 @@ public sealed class DockerClient : IAsyncDisposable
     /// <summary>The folder holding this client's <c>config.json</c> (pass it as DOCKER_CONFIG to other tools).</summary>
     public string ConfigDirectory { get; }
 
+    /// <summary>Writes this client's <c>config.json</c> (for example <c>{"credsStore": "NAME"}</c>).</summary>
+    public void WriteConfig(string json) => File.WriteAllText(Path.Combine(ConfigDirectory, "config.json"), json);
+
+    public string ReadConfig() => File.ReadAllText(Path.Combine(ConfigDirectory, "config.json"));
+
     public async Task<RunResult> RunAsync(params string[] args)
     {
         var result = await KistProcess.ToolAsync("docker", ["--config", ConfigDirectory, .. args]);
