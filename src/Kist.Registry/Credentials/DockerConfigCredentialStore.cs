@@ -95,6 +95,7 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
     public async ValueTask StoreAsync(string registryHost, RegistryCredential credential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
+        using var writeLock = await ConfigLock.AcquireAsync(ConfigDirectory, cancellationToken);
         var config = Load() ?? new JsonObject();
         string key = RegistryKeys.ConfigKey(registryHost);
         var helper = HelperFor(config, registryHost);
@@ -127,6 +128,8 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
     /// </summary>
     public async ValueTask<bool> EraseAsync(string registryHost, CancellationToken cancellationToken = default)
     {
+        if (!File.Exists(ConfigPath)) return false;
+        using var writeLock = await ConfigLock.AcquireAsync(ConfigDirectory, cancellationToken);
         var config = Load();
         if (config is null) return false;
         string key = RegistryKeys.ConfigKey(registryHost);
@@ -262,8 +265,6 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
     private async ValueTask SaveAsync(JsonObject config, CancellationToken cancellationToken)
     {
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(ConfigDirectory);
-        else Directory.CreateDirectory(ConfigDirectory, Private | UnixFileMode.UserExecute);
         string target = ConfigPath;
         if (new FileInfo(target).LinkTarget is not null && new FileInfo(target).ResolveLinkTarget(returnFinalTarget: true) is { } resolved)
         {

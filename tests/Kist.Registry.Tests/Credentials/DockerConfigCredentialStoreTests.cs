@@ -113,7 +113,7 @@ public sealed class DockerConfigCredentialStoreTests
         Assert.Equal(B64("me:pw"), (string?)json["auths"]!["https://index.docker.io/v1/"]!["auth"]);
         Assert.Equal(B64("kist:secret"), (string?)json["auths"]!["127.0.0.1:5000"]!["auth"]);
         Assert.Equal(new RegistryCredential("kist", "secret"), await new DockerConfigCredentialStore(dir.Path).GetAsync("127.0.0.1:5000"));
-        Assert.Single(Directory.GetFiles(dir.Path)); // no temp file left behind
+        Assert.Equal(["config.json"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Where(f => f != ".config.json.lock")); // no temp file left behind
     }
 
     [Fact]
@@ -199,6 +199,19 @@ public sealed class DockerConfigCredentialStoreTests
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
         Assert.Equal(expected, new DockerConfigCredentialStore().ConfigDirectory);
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Concurrent_logins_are_all_kept()
+    {
+        using var dir = new TempConfigDir();
+        var stores = Enumerable.Range(0, 4).Select(_ => new DockerConfigCredentialStore(dir.Path)).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+            await stores[i % stores.Length].StoreAsync($"reg{i}.test", new RegistryCredential($"user{i}", $"pw{i}")))));
+        var reader = new DockerConfigCredentialStore(dir.Path);
+        for (int i = 0; i < 24; i++) Assert.Equal(new RegistryCredential($"user{i}", $"pw{i}"), await reader.GetAsync($"reg{i}.test"));
+        await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(async () => Assert.True(await stores[i % stores.Length].EraseAsync($"reg{i}.test")))));
+        Assert.Equal("{}", JsonNode.Parse(dir.Read())!["auths"]!.ToJsonString());
     }
 
     [Fact]
