@@ -35,6 +35,9 @@ public sealed class ReferenceRegistry : IAsyncDisposable, ITestRegistry
 
     public static Task<ReferenceRegistry> StartPlainAsync() => StartAsync(tls: false, null, null);
 
+    /// <summary>TLS with a fresh test CA, no auth.</summary>
+    public static Task<ReferenceRegistry> StartTlsAsync() => StartAsync(tls: true, null, null);
+
     public static Task<ReferenceRegistry> StartTlsBasicAsync(string user = "kist", string password = DefaultPassword) =>
         StartAsync(tls: true, user, password);
 

@@ -91,6 +91,27 @@ public sealed class RegistryFixtureTests : IDisposable
     }
 
     [Fact]
+    public async Task Reference_registry_with_tls_only_serves_skopeo_through_the_cert_dir()
+    {
+        await using var plain = await ReferenceRegistry.StartPlainAsync();
+        await using var tls = await ReferenceRegistry.StartTlsAsync();
+        await using var docker = new DockerClient();
+        Assert.Null(tls.Username);
+        await PushInspectPullAsync(docker, plain, "source");
+        string copy = _scratch.File("image-dir");
+        (await Skopeo.CopyFromAsync(plain, $"{_repository}:source", $"dir:{copy}")).ShouldSucceed();
+        (await Skopeo.CopyToAsync(tls, $"dir:{copy}", $"{_repository}:copied")).ShouldSucceed();
+        Assert.Equal(await Skopeo.DigestAsync(plain, $"{_repository}:source"), await Skopeo.DigestAsync(tls, $"{_repository}:copied"));
+        // Without the CA, skopeo refuses the certificate. (Without --cert-dir, containers/image, like dockerd, reads
+        // /etc/docker/certs.d/HOST, where the fixture installed the CA: an empty --cert-dir shuts that out.)
+        string empty = _scratch.File("no-certs");
+        Directory.CreateDirectory(empty);
+        var untrusted = await KistProcess.ToolAsync("skopeo", "inspect", "--cert-dir", empty, $"docker://{tls.Host}/{_repository}:copied");
+        Assert.NotEqual(0, untrusted.ExitCode);
+        Assert.Contains("certificate", untrusted.Stderr);
+    }
+
+    [Fact]
     public async Task Kist_token_registry_issues_tokens_to_docker_and_skopeo_with_per_user_rights()
     {
         await using var registry = await KistTokenRegistry.StartTokenAsync();
