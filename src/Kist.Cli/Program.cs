@@ -18,6 +18,7 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     SystemCommand.Create(),
     BuildCommand.Create(),
     RegistryCommand.Create(),
+    VolumeCommand.Create(),
 };
 
 Cli.RejectUnknownFlags(root);
