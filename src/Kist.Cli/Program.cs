@@ -19,6 +19,10 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     BuildCommand.Create(),
     RegistryCommand.Create(),
     VolumeCommand.Create(),
+    PullCommand.Create("pull"),
+    PushCommand.Create("push"),
+    LoginCommands.Login(),
+    LoginCommands.Logout(),
 };
 
 Cli.RejectUnknownFlags(root);

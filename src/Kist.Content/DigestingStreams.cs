@@ -12,6 +12,13 @@ public sealed class DigestingWriteStream(Stream inner, string algorithm = Digest
 
     public Digest GetDigest() => Digest.FromHash(algorithm, _hash.GetCurrentHash());
 
+    /// <summary>Counts and hashes bytes that are already in the inner stream (a resumed write).</summary>
+    internal void Prime(ReadOnlySpan<byte> existing)
+    {
+        _hash.AppendData(existing);
+        BytesWritten += existing.Length;
+    }
+
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;

@@ -74,13 +74,17 @@ public sealed class GarbageCollector(ImageStore images)
 
     /// <summary>
     /// With the exclusive GC lock held no blob write is running, and with the index lock no index rewrite:
-    /// whatever is left in ingest/ was abandoned by a process that died.
+    /// whatever is left in ingest/ was abandoned by a process that died. Partial downloads of a pull
+    /// (<see cref="ResumableContentWriter"/>) are kept for a day, so that the pull can resume them.
     /// </summary>
     private void RemoveAbandonedIngests()
     {
         using var indexLock = FileLock.Exclusive(images.Layout.IndexLock);
+        var keepAfter = DateTime.UtcNow - ResumableContentWriter.KeepFor;
         foreach (var file in Directory.EnumerateFiles(images.Layout.IngestDirectory))
         {
+            if (Path.GetFileName(file).StartsWith(ResumableContentWriter.Prefix, StringComparison.Ordinal)
+                && File.GetLastWriteTimeUtc(file) > keepAfter) continue;
             try { File.Delete(file); } catch (IOException) { }
         }
     }

@@ -1,4 +1,5 @@
 using Kist.Content;
+using Kist.Engine.Distribution;
 using Kist.Engine.Images;
 
 namespace Kist.Engine;
@@ -22,6 +23,10 @@ public sealed class KistEngine
     public LocalContentStore Content { get; }
     public ImageStore ImageStore { get; }
     public ImageService Images { get; }
+
+    public PullService Pull(DistributionOptions options) => new(ImageStore, options);
+
+    public PushService Push(DistributionOptions options) => new(Images, options);
 
     /// <summary>The root from <c>--root</c>, else <c>KIST_ROOT</c>, else <see cref="DefaultRoot"/>.</summary>
     public static string ResolveRoot(string? option) =>

@@ -22,3 +22,24 @@ public class InvalidInputException : KistException
 
 /// <summary>An operation that conflicts with the state of the store (an image in use, a name taken).</summary>
 public class ConflictException(string message) : KistException(message);
+
+/// <summary>
+/// A registry refused or failed a request: the HTTP status and the OCI error codes of its answer
+/// (<c>MANIFEST_UNKNOWN</c>, <c>DENIED</c>, …), with a message that says what was asked.
+/// </summary>
+public class RegistryException : KistException
+{
+    public RegistryException(string message, int statusCode = 0, IReadOnlyList<string>? errorCodes = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        StatusCode = statusCode;
+        ErrorCodes = errorCodes ?? [];
+    }
+
+    /// <summary>The HTTP status of the answer, or 0 when there was none (a connection or TLS failure).</summary>
+    public int StatusCode { get; }
+
+    public IReadOnlyList<string> ErrorCodes { get; }
+
+    public bool HasCode(string code) => ErrorCodes.Contains(code, StringComparer.Ordinal);
+}

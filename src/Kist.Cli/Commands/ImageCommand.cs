@@ -21,6 +21,8 @@ internal static class ImageCommand
             LoadCommand.Create("load"),
             ImportCommand.Create(),
             TagCommand.Create(),
+            PullCommand.Create("pull"),
+            PushCommand.Create("push"),
             PruneCommand.CreateImagePrune(),
             ImageMountCommands.CreateMount(),
             ImageMountCommands.CreateUnmount(),
