@@ -22,10 +22,27 @@ internal sealed class PlainHttpFallbackHandler(bool allowed) : DelegatingHandler
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested && request.Content is null or ByteArrayContent)
+        catch (HttpRequestException tlsFailure) when (!cancellationToken.IsCancellationRequested && request.Content is null or ByteArrayContent)
         {
             request.RequestUri = ToHttp(uri);
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(tlsFailure);
+                throw;
+            }
+            // A TLS server answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS server"):
+            // then the TLS failure is the one worth reporting.
+            if (response.StatusCode == System.Net.HttpStatusCode.BadRequest)
+            {
+                response.Dispose();
+                request.RequestUri = uri;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(tlsFailure);
+            }
             _plain = true;
             return response;
         }

@@ -30,7 +30,12 @@ public static class KistProcess
     public static Task<RunResult> KistWithInputAsync(string root, Stream stdin, params string[] args) =>
         RunAsync(KistBinary, ["--root", root, .. args], stdin);
 
-    public static async Task<RunResult> RunAsync(string program, IEnumerable<string> args, Stream? stdin = null, TimeSpan? timeout = null)
+    /// <summary>Runs kist with extra environment variables (<c>DOCKER_CONFIG</c> for a private credential store).</summary>
+    public static Task<RunResult> KistWithEnvironmentAsync(string root, IReadOnlyDictionary<string, string> environment, Stream? stdin, params string[] args) =>
+        RunAsync(KistBinary, ["--root", root, .. args], stdin, environment: environment);
+
+    public static async Task<RunResult> RunAsync(string program, IEnumerable<string> args, Stream? stdin = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -40,6 +45,7 @@ public static class KistProcess
             UseShellExecute = false,
         };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
