@@ -63,8 +63,10 @@ public sealed class PullStoreTests : IAsyncLifetime, IDisposable
         _registry.Fault("GET blob", FaultyRegistry.Status(500), times: 2);
         _registry.Fault("GET blob", async c =>
         {
-            c.Response.ContentLength = 2_000_000;
-            await c.Response.Body.WriteAsync(new byte[100]);
+            var blob = _registry.Blobs[Digest.Parse(c.Request.Path.Value!.Split('/')[^1])];
+            c.Response.ContentLength = blob.Length;
+            await c.Response.Body.WriteAsync(blob.AsMemory(0, 100));
+            await c.Response.Body.FlushAsync();
             c.Abort();
         });
         var engine = new KistEngine(_root);
