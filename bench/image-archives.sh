@@ -29,7 +29,9 @@ if [ ! -f "$cache/image.tar" ]; then
   docker build -q -t "$image" "$cache/context" >/dev/null
   docker save -o "$cache/image.tar" "$image"
   docker run --rm "$image" true
-  docker export "$(docker create "$image")" > "$cache/flat.tar"
+  cid=$(docker create "$image")
+  docker export "$cid" > "$cache/flat.tar"
+  docker rm "$cid" >/dev/null # a leftover container would keep the image's layers in docker
 fi
 echo "bench: image archive $(du -h "$cache/image.tar" | cut -f1), flat rootfs $(du -h "$cache/flat.tar" | cut -f1), $runs runs each"
 

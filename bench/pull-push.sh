@@ -95,6 +95,9 @@ docker tag "$source_image" "$reg/bench/pulled:1"
 docker push -q "$reg/bench/pulled:1" >/dev/null
 docker rmi -f "$reg/bench/docker:1" "$reg/bench/pulled:1" "$source_image" >/dev/null
 docker image prune -f >/dev/null
+if docker image inspect "$reg/bench/pulled:1" >/dev/null 2>&1 || [ -n "$(docker ps -aq --filter "ancestor=$source_image")" ]; then
+  echo "docker still holds the image (a container uses it?): docker pull would not download it" >&2; exit 1
+fi
 
 hyperfine --runs "$runs" --export-json "$work/pull.json" \
   -n "pull kist" --prepare "$here/pull-push.sh kist-clean" "$kist --root $work/kist-pull-root pull -q $reg/bench/pulled:1" \
