@@ -22,6 +22,9 @@ public sealed class CredentialHelper(string name)
     public string Name { get; } = name;
     public string Program => "docker-credential-" + Name;
 
+    /// <summary>Chosen because the platform has it and the config names no store (docker then writes it as <c>credsStore</c>).</summary>
+    public bool IsDetectedDefault { get; init; }
+
     /// <summary>The credential for <paramref name="serverUrl"/>, or null when the helper has none.</summary>
     public async ValueTask<RegistryCredential?> GetAsync(string serverUrl, CancellationToken cancellationToken = default)
     {

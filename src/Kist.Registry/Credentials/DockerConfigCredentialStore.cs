@@ -100,6 +100,8 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
         string key = RegistryKeys.ConfigKey(registryHost);
         var helper = HelperFor(config, registryHost);
         if (helper is not null) await helper.StoreAsync(key, credential, cancellationToken);
+        // docker adopts the platform's default helper for a config without credentials, and saves that choice.
+        if (helper is not null && helper.IsDetectedDefault) config["credsStore"] = helper.Name;
 
         var auths = config["auths"] as JsonObject;
         if (auths is null)
@@ -128,10 +130,10 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
     /// </summary>
     public async ValueTask<bool> EraseAsync(string registryHost, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(ConfigPath)) return false;
-        using var writeLock = await ConfigLock.AcquireAsync(ConfigDirectory, cancellationToken);
+        bool exists = File.Exists(ConfigPath);
+        if (!exists && DetectDefaultStore() is null) return false;
+        using var writeLock = exists ? await ConfigLock.AcquireAsync(ConfigDirectory, cancellationToken) : null;
         var config = Load();
-        if (config is null) return false;
         string key = RegistryKeys.ConfigKey(registryHost);
         var entries = MatchingAuths(config, registryHost);
         bool removed = false;
@@ -144,7 +146,7 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
             }
             foreach (var serverUrl in serverUrls) removed |= await helper.EraseAsync(serverUrl, cancellationToken);
         }
-        if (entries.Count > 0 && config["auths"] is JsonObject auths)
+        if (entries.Count > 0 && config?["auths"] is JsonObject auths)
         {
             foreach (var (entryKey, _) in entries) auths.Remove(entryKey);
             removed = true;
@@ -155,7 +157,7 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
 
     private CredentialHelper? HelperFor(JsonObject? config, string registryHost)
     {
-        if (config is null) return DefaultStore();
+        if (config is null) return DetectDefaultStore();
         if (config["credHelpers"] is JsonObject helpers)
         {
             string key = RegistryKeys.ConfigKey(registryHost);
@@ -167,7 +169,7 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
         }
         if (StringValue(config["credsStore"]) is { Length: > 0 } store) return new CredentialHelper(store);
         bool containsAuth = (config["auths"] as JsonObject)?.Count > 0 || (config["credHelpers"] as JsonObject)?.Count > 0;
-        return containsAuth ? null : DefaultStore();
+        return containsAuth ? null : DetectDefaultStore();
     }
 
     /// <summary>
@@ -177,8 +179,11 @@ public sealed class DockerConfigCredentialStore : ICredentialProvider
     private static CredentialHelper? DefaultStore()
     {
         string name = OnPath("pass") ? "pass" : "secretservice";
-        return OnPath("docker-credential-" + name) ? new CredentialHelper(name) : null;
+        return OnPath("docker-credential-" + name) ? new CredentialHelper(name) { IsDetectedDefault = true } : null;
     }
+
+    /// <summary>How the platform's default helper is found (tests replace it rather than PATH, which all tests share).</summary>
+    internal Func<CredentialHelper?> DetectDefaultStore { get; init; } = DefaultStore;
 
     private static bool OnPath(string program)
     {

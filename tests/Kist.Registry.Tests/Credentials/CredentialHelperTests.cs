@@ -132,6 +132,34 @@ public sealed class CredentialHelperTests
     }
 
     [Fact]
+    public async Task The_platform_default_helper_is_adopted_and_saved_as_docker_does()
+    {
+        _ = TestHelperProgram.Directory;
+        using var dir = new TempConfigDir();
+        string host = UniqueHost();
+        // As docker on Linux with docker-credential-secretservice (or pass) installed and no credentials configured yet.
+        var store = new DockerConfigCredentialStore(dir.Path) { DetectDefaultStore = () => new CredentialHelper(TestHelperProgram.Name) { IsDetectedDefault = true } };
+        Assert.Null(await store.GetAsync(host));
+        await store.StoreAsync(host, new RegistryCredential("d", "dp"));
+        var json = JsonNode.Parse(dir.Read())!;
+        Assert.Equal(TestHelperProgram.Name, (string?)json["credsStore"]);
+        Assert.Equal("{}", json["auths"]![host]!.ToJsonString());
+
+        // Later lookups, even by a store that would detect nothing, go to the saved helper.
+        var plain = new DockerConfigCredentialStore(dir.Path) { DetectDefaultStore = () => null };
+        Assert.Equal(new RegistryCredential("d", "dp"), await plain.GetAsync(host));
+        Assert.True(await plain.EraseAsync(host));
+
+        // A config that already holds credentials keeps using the file, as docker's does.
+        using var other = new TempConfigDir();
+        other.Write($$"""{ "auths": { "x.test": { "auth": "{{Convert.ToBase64String(Encoding.UTF8.GetBytes("x:y"))}}" } } }""");
+        var withAuths = new DockerConfigCredentialStore(other.Path) { DetectDefaultStore = () => new CredentialHelper(TestHelperProgram.Name) { IsDetectedDefault = true } };
+        await withAuths.StoreAsync(host, new RegistryCredential("f", "fp"));
+        Assert.Null(JsonNode.Parse(other.Read())!["credsStore"]);
+        Assert.Equal(new RegistryCredential("f", "fp"), await withAuths.GetAsync(host));
+    }
+
+    [Fact]
     public async Task Helpers_answering_garbage_are_reported()
     {
         // A second helper beside docker-credential-kisttest, already on PATH.
