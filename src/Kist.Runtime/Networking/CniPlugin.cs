@@ -35,7 +35,7 @@ internal static class CniPlugin
         string path = Environment.GetEnvironmentVariable("PATH") ?? "";
         start.Environment["PATH"] = path.Contains("/usr/sbin", StringComparison.Ordinal) ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" + (path.Length > 0 ? ":" + path : "");
 
-        using var process = Process.Start(start) ?? throw new NetworkException($"cannot start CNI plugin {binary}");
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new NetworkException($"cannot start CNI plugin {binary}");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.StandardInput.WriteAsync(config.ToJsonString());

@@ -85,7 +85,7 @@ internal static class FirewallRules
         foreach (var a in arguments) start.ArgumentList.Add(a);
         try
         {
-            using var process = Process.Start(start)!;
+            using var process = System.Diagnostics.Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             await process.StandardError.ReadToEndAsync(cancellationToken);
             await process.WaitForExitAsync(cancellationToken);

@@ -13,7 +13,7 @@ namespace Kist.Runtime.Tests.Networking;
 /// </summary>
 public sealed class FakeContainer : IAsyncDisposable
 {
-    private readonly List<Process> _processes = [];
+    private readonly List<System.Diagnostics.Process> _processes = [];
     private readonly string _webRoot;
 
     private FakeContainer(CniNetworkManager manager, string id, NetworkAttachment attachment, string webRoot)
@@ -99,14 +99,14 @@ public sealed class FakeContainer : IAsyncDisposable
         try { Directory.Delete(_webRoot, recursive: true); } catch (IOException) { }
     }
 
-    private static Process Start(params string[] command)
+    private static System.Diagnostics.Process Start(params string[] command)
     {
         var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         foreach (var a in command.Skip(1)) info.ArgumentList.Add(a);
-        return Process.Start(info)!;
+        return System.Diagnostics.Process.Start(info)!;
     }
 
     /// <summary>A TCP port nobody listens on right now.</summary>
