@@ -198,6 +198,31 @@ public sealed class PullPushTests : IDisposable
     }
 
     [Fact]
+    public async Task Kist_registry_with_basic_auth_over_tls()
+    {
+        await using var registry = await KistTokenRegistry.StartBasicAsync(tls: true);
+        string image = $"{registry.Host}/{_repository}:basic";
+        string id = await ImportAsync(image);
+        var anonymous = await KistAsync(["push", .. TlsFlags(registry), image]);
+        Assert.Equal(1, anonymous.ExitCode);
+        Assert.Contains("unauthorized", anonymous.Stderr, StringComparison.OrdinalIgnoreCase);
+
+        await LoginAsync(registry, KistTokenRegistry.ReaderUser, KistTokenRegistry.ReaderPassword);
+        var denied = await KistAsync(["push", .. TlsFlags(registry), image]);
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains("denied", denied.Stderr, StringComparison.OrdinalIgnoreCase);
+
+        await LoginAsync(registry);
+        var push = (await KistAsync(["push", .. TlsFlags(registry), image])).ShouldSucceed();
+        string digest = push.Lines[^1].Split(' ')[2];
+        Assert.Equal(digest, await Skopeo.DigestAsync(registry, $"{_repository}:basic"));
+        (await KistAsync("rmi", image)).ShouldSucceed();
+        var pull = (await KistAsync(["pull", .. TlsFlags(registry), image])).ShouldSucceed();
+        Assert.Contains("Digest: " + digest, pull.Stdout);
+        Assert.Equal(id, (await KistAsync("inspect", "--format", "{{.Id}}", image)).ShouldSucceed().Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Kist_registry_without_auth()
     {
         await using var registry = await KistTokenRegistry.StartPlainAsync();

@@ -8,7 +8,7 @@ public sealed record RegistryUser(string Name, string Password, IReadOnlyList<st
 /// <summary>
 /// <c>kist registry serve</c> (the binary under test, see <see cref="KistProcess.KistBinary"/>) on 127.0.0.1 with a
 /// free port: in bearer-token mode, where the server issues its own tokens at <c>/token</c> for htpasswd users with
-/// per-user permissions, or plain without auth. Optionally over TLS with a fresh test CA (installed for dockerd).
+/// per-user permissions, in htpasswd basic-auth mode with the same permissions, or plain without auth. Optionally over TLS with a fresh test CA (installed for dockerd).
 /// </summary>
 public sealed class KistTokenRegistry : IAsyncDisposable, ITestRegistry
 {
@@ -44,18 +44,22 @@ public sealed class KistTokenRegistry : IAsyncDisposable, ITestRegistry
 
     /// <summary>Bearer-token auth: anonymous requests get 401 with <c>WWW-Authenticate: Bearer realm=".../token"</c>.</summary>
     public static Task<KistTokenRegistry> StartTokenAsync(IReadOnlyList<RegistryUser>? users = null, bool tls = false) =>
-        StartAsync(users ?? DefaultUsers, tls);
+        StartAsync(users ?? DefaultUsers, tls, "token");
+
+    /// <summary>htpasswd basic auth with the same per-user permissions: anonymous requests get <c>WWW-Authenticate: Basic</c>.</summary>
+    public static Task<KistTokenRegistry> StartBasicAsync(IReadOnlyList<RegistryUser>? users = null, bool tls = false) =>
+        StartAsync(users ?? DefaultUsers, tls, "basic");
 
     /// <summary>No auth at all, plain HTTP.</summary>
-    public static Task<KistTokenRegistry> StartPlainAsync() => StartAsync([], tls: false);
+    public static Task<KistTokenRegistry> StartPlainAsync() => StartAsync([], tls: false, "none");
 
-    private static async Task<KistTokenRegistry> StartAsync(IReadOnlyList<RegistryUser> users, bool tls)
+    private static async Task<KistTokenRegistry> StartAsync(IReadOnlyList<RegistryUser> users, bool tls, string authMode)
     {
         if (!File.Exists(KistProcess.KistBinary)) throw new InvalidOperationException($"{KistProcess.KistBinary} is missing: build the CLI or set KIST_BINARY");
         var registry = new KistTokenRegistry(Path.Combine(Path.GetTempPath(), $"kist-tokenreg-{Guid.NewGuid():N}"));
         try
         {
-            await registry.InitializeAsync(users, tls);
+            await registry.InitializeAsync(users, tls, authMode);
             return registry;
         }
         catch
@@ -65,7 +69,7 @@ public sealed class KistTokenRegistry : IAsyncDisposable, ITestRegistry
         }
     }
 
-    private async Task InitializeAsync(IReadOnlyList<RegistryUser> users, bool tls)
+    private async Task InitializeAsync(IReadOnlyList<RegistryUser> users, bool tls, string authMode)
     {
         Directory.CreateDirectory(StorageDirectory);
         string root = Path.Combine(_workDirectory, "root");
@@ -98,7 +102,7 @@ public sealed class KistTokenRegistry : IAsyncDisposable, ITestRegistry
             }
             config["auth"] = new JsonObject
             {
-                ["mode"] = "token",
+                ["mode"] = authMode,
                 ["htpasswd"] = htpasswd,
                 ["service"] = "kist-test-registry",
                 ["issuer"] = "kist-test-registry",
