@@ -21,6 +21,11 @@ internal static class PushCommand
             bool isQuiet = result.GetValue(quiet);
             using var display = isQuiet ? null : TransferDisplay.ForConsole();
             ITransferObserver observer = display is null ? NullTransferObserver.Instance : display;
+            string target = result.GetValue(destination) ?? result.GetValue(image)!;
+            if (Kist.Oci.ImageReference.TryParse(target, out _) && Kist.Oci.ImageReference.ParseRepository(target) is { Tag: null, Digest: null })
+            {
+                observer.Message("Using default tag: latest");
+            }
             var pushed = await engine.Push(registry.Read(result)).PushAsync(result.GetValue(image)!, result.GetValue(destination), observer, cancellationToken);
             display?.Dispose();
             Cli.Out.WriteLine(isQuiet ? pushed.Reference.ToString() : $"{pushed.Reference.Tag}: digest: {pushed.Digest} size: {pushed.Size}");
