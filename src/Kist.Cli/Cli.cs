@@ -40,6 +40,7 @@ internal static class Cli
     {
         foreach (var argument in command.Arguments)
         {
+            if (FlagLikeArguments.Contains(argument)) continue;
             argument.Validators.Add(result =>
             {
                 foreach (var token in result.Tokens)
@@ -50,6 +51,14 @@ internal static class Cli
         }
         foreach (var subcommand in command.Subcommands) RejectUnknownFlags(subcommand);
     }
+
+    private static readonly HashSet<Argument> FlagLikeArguments = [];
+
+    /// <summary>Exempts an argument from <see cref="RejectUnknownFlags"/>: a container's own command line.</summary>
+    public static void AllowFlagLikeTokens(Argument argument) => FlagLikeArguments.Add(argument);
+
+    /// <summary>Commands that handle SIGINT/SIGTERM themselves (forwarding them to a container).</summary>
+    public static readonly HashSet<Command> HandlesSignals = [];
 
     public static Command WithAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action)
     {

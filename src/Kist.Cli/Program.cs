@@ -23,10 +23,22 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     PushCommand.Create("push"),
     LoginCommands.Login(),
     LoginCommands.Logout(),
+    RunCommand.Create(),
+    CreateCommand.Create(),
+    StartCommand.Create(),
+    StopCommand.Create(),
+    KillCommand.Create(),
+    RestartCommand.Create(),
+    RmCommand.Create(),
+    PsCommand.Create(),
+    LogsCommand.Create(),
+    WaitCommand.Create(),
+    ContainerCommand.Create(),
+    ContainerCommand.CreateMonitor(),
 };
 
 Cli.RejectUnknownFlags(root);
-var parsed = root.Parse(args);
+var parsed = root.Parse(ContainerFlags.SplitCommand(args));
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors) Console.Error.WriteLine("kist: " + error.Message);
@@ -35,7 +47,10 @@ if (parsed.Errors.Count > 0)
 }
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+    // Commands that run a container forward SIGINT/SIGTERM to it instead of cancelling themselves.
+    if (Cli.HandlesSignals.Contains(parsed.CommandResult.Command)) configuration.ProcessTerminationTimeout = null;
+    return await parsed.InvokeAsync(configuration);
 }
 catch (OperationCanceledException)
 {

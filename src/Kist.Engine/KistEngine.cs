@@ -1,6 +1,9 @@
 using Kist.Content;
+using Kist.Engine.Containers;
 using Kist.Engine.Distribution;
 using Kist.Engine.Images;
+using Kist.Runtime.Networking;
+using Kist.Runtime.Volumes;
 
 namespace Kist.Engine;
 
@@ -27,6 +30,14 @@ public sealed class KistEngine
     public PullService Pull(DistributionOptions options) => new(ImageStore, options);
 
     public PushService Push(DistributionOptions options) => new(Images, options);
+
+    /// <summary>Bridge networking (CNI); null until a network manager is wired in.</summary>
+    public INetworkManager? Network { get; init; }
+    /// <summary>Named volumes; null until a volume store is wired in.</summary>
+    public IVolumeStore? Volumes { get; init; }
+
+    private ContainerService? _containers;
+    public ContainerService Containers => _containers ??= new ContainerService(this, Network, Volumes);
 
     /// <summary>The root from <c>--root</c>, else <c>KIST_ROOT</c>, else <see cref="DefaultRoot"/>.</summary>
     public static string ResolveRoot(string? option) =>

@@ -15,7 +15,7 @@ internal static class ImageCommand
         {
             list,
             remove,
-            InspectCommand.Create("inspect"),
+            InspectCommand.Create("inspect", imagesOnly: true),
             HistoryCommand.Create("history"),
             SaveCommand.Create("save"),
             LoadCommand.Create("load"),

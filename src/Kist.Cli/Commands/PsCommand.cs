@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Kist.Cli.Formatting;
+using Kist.Engine.Containers;
+using Kist.Oci;
+using Kist.Runtime.State;
+
+namespace Kist.Cli.Commands;
+
+/// <summary><c>kist ps</c> / <c>kist container ls</c>: containers as docker lists them.</summary>
+internal static class PsCommand
+{
+    private static readonly RowFormatter Formatter = new(
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+        new Dictionary<string, string>
+        {
+            ["ID"] = "CONTAINER ID", ["Image"] = "IMAGE", ["Command"] = "COMMAND", ["RunningFor"] = "CREATED",
+            ["CreatedAt"] = "CREATED AT", ["Status"] = "STATUS", ["Ports"] = "PORTS", ["Names"] = "NAMES", ["State"] = "STATE",
+            ["Labels"] = "LABELS", ["Mounts"] = "MOUNTS", ["Networks"] = "NETWORKS", ["Size"] = "SIZE", ["LocalVolumes"] = "LOCAL VOLUMES",
+        });
+
+    public static Command Create(string name = "ps")
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Show all containers (default shows just running)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display container IDs" };
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
+        var format = new Option<string?>("--format") { Description = "Format output using a Go template, 'table', 'table TEMPLATE' or 'json'" };
+        var filters = new Option<string[]>("--filter", "-f") { Description = "Filter output (status, name, id, label, exited)" };
+        var latest = new Option<bool>("--latest", "-l") { Description = "Show the latest created container" };
+        var command = new Command(name, "List containers") { all, quiet, noTrunc, format, filters, latest };
+        return command.WithAction(async (result, cancellationToken) =>
+        {
+            var views = await Cli.Engine(result).Containers.ListAsync(cancellationToken);
+            var filterList = result.GetValue(filters) ?? [];
+            bool showAll = result.GetValue(all) || filterList.Length > 0 || result.GetValue(latest);
+            var rows = views.Where(v => showAll || v.State.Running).Where(v => Matches(v, filterList)).ToList();
+            if (result.GetValue(latest)) rows = rows.Take(1).ToList();
+            bool full = result.GetValue(noTrunc);
+            if (result.GetValue(quiet))
+            {
+                foreach (var v in rows) Cli.Out.WriteLine(full ? v.Record.Id : v.Record.Id[..12]);
+                return 0;
+            }
+            Formatter.Write(Cli.Out, result.GetValue(format), rows.Select(v => Fields(v, full)));
+            return 0;
+        });
+    }
+
+    private static bool Matches(ContainerView v, string[] filters)
+    {
+        foreach (var filter in filters)
+        {
+            int eq = filter.IndexOf('=');
+            if (eq < 0) throw new InvalidInputException($"bad format of filter (expected name=value): {filter}");
+            string key = filter[..eq], value = filter[(eq + 1)..];
+            bool ok = key switch
+            {
+                "status" => StateName(v.State) == value,
+                "name" => v.Record.Name.Contains(value, StringComparison.Ordinal),
+                "id" => v.Record.Id.StartsWith(value, StringComparison.Ordinal),
+                "exited" => v.State.Status == ContainerStatus.Exited && v.State.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == value,
+                "label" => value.IndexOf('=') is int le && le >= 0
+                    ? v.Record.Config.Labels.TryGetValue(value[..le], out var lv) && lv == value[(le + 1)..]
+                    : v.Record.Config.Labels.ContainsKey(value),
+                "ancestor" => v.Record.ImageName == value || v.Record.Image.Contains(value, StringComparison.Ordinal),
+                _ => throw new InvalidInputException($"invalid filter '{key}'"),
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    private static string StateName(ContainerState s) => s.Status;
+
+    /// <summary>"Up 3 seconds", "Exited (0) 2 seconds ago", "Created".</summary>
+    public static string Status(ContainerState s) => s.Status switch
+    {
+        ContainerStatus.Running => "Up " + Units.HumanDuration(DateTimeOffset.UtcNow - (s.StartedAt ?? DateTimeOffset.UtcNow)),
+        ContainerStatus.Exited => $"Exited ({s.ExitCode}) " + Units.Ago(s.FinishedAt),
+        ContainerStatus.Removing => "Removal In Progress",
+        _ => "Created",
+    };
+
+    public static string Command(ContainerRecord r, bool full)
+    {
+        string command = string.Join(' ', new[] { r.Path }.Concat(r.Args));
+        return "\"" + (full ? command : Units.Ellipsis(command, 20)) + "\"";
+    }
+
+    public static string Ports(ContainerRecord r) => string.Join(", ", r.HostConfig.PortBindings.Select(p =>
+        $"{(p.HostIp.Length > 0 ? p.HostIp : "0.0.0.0")}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"));
+
+    private static Dictionary<string, string> Fields(ContainerView v, bool full) => new()
+    {
+        ["ID"] = full ? v.Record.Id : v.Record.Id[..12],
+        ["Image"] = v.Record.ImageName,
+        ["Command"] = Command(v.Record, full),
+        ["RunningFor"] = Units.Ago(v.Record.Created),
+        ["CreatedAt"] = Units.CreatedAt(v.Record.Created),
+        ["Status"] = Status(v.State),
+        ["State"] = v.State.Status,
+        ["Ports"] = Ports(v.Record),
+        ["Names"] = v.Record.Name,
+        ["Labels"] = string.Join(',', v.Record.Config.Labels.Select(l => $"{l.Key}={l.Value}")),
+        ["Mounts"] = string.Join(',', v.Record.Mounts.Select(m => m.Name ?? m.Source)),
+        ["Networks"] = v.Record.HostConfig.NetworkMode,
+        ["Size"] = "",
+        ["LocalVolumes"] = v.Record.Mounts.Count(m => m.Type == "volume").ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Kist.Engine;
+using Kist.Engine.Containers;
+using Kist.Oci;
+using Kist.Runtime.Monitor;
+using Kist.Runtime.State;
+
+namespace Kist.Cli.Commands;
+
+/// <summary>
+/// <c>kist run</c>: create a container and start it; in the foreground this process is the container's monitor
+/// (its output on the terminal and in the log, signals forwarded, its exit code returned), with <c>-d</c> a
+/// detached monitor process keeps it.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(string name = "run")
+    {
+        var flags = new ContainerFlags();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run container in background and print container ID" };
+        var command = new Command(name, "Create and run a new container from an image") { detach };
+        flags.AddTo(command);
+        Cli.HandlesSignals.Add(command);
+        return command.WithAction(async (result, cancellationToken) =>
+        {
+            var engine = Cli.Engine(result);
+            ContainerRecord record;
+            try
+            {
+                record = await engine.Containers.CreateAsync(flags.Request(result), cancellationToken);
+            }
+            catch (KistException e)
+            {
+                Cli.Error.WriteLine("Error: " + e.Message);
+                return ExitCodes.Usage;
+            }
+            if (result.GetValue(detach)) return await StartDetachedAsync(engine, record, printId: true, cancellationToken);
+            return await RunAttachedAsync(engine, record, result.GetValue(flags.Interactive), result.GetValue(flags.Tty));
+        });
+    }
+
+    /// <summary>Starts the container under a monitor process of its own; the container's ID on success.</summary>
+    internal static async Task<int> StartDetachedAsync(KistEngine engine, ContainerRecord record, bool printId, CancellationToken cancellationToken)
+    {
+        RunOutcome? failure;
+        try
+        {
+            failure = await engine.Containers.StartDetachedAsync(record, MonitorCommand(engine, record.Id), cancellationToken);
+        }
+        catch (KistException e)
+        {
+            Cli.Error.WriteLine("Error: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        if (failure is not null)
+        {
+            Cli.Error.WriteLine("Error: " + failure.Error);
+            return failure.ExitCode;
+        }
+        if (printId) Cli.Out.WriteLine(record.Id);
+        return 0;
+    }
+
+    /// <summary>Runs the container with this process as its monitor and returns docker's exit code for the run.</summary>
+    internal static async Task<int> RunAttachedAsync(KistEngine engine, ContainerRecord record, bool interactive, bool tty)
+    {
+        bool terminal = tty && Terminal.IsTerminal(0) && Terminal.IsTerminal(1);
+        RunOutcome outcome;
+        try
+        {
+            Cli.Out.Flush();
+            outcome = await engine.Containers.RunAttachedAsync(record, new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal });
+        }
+        catch (KistException e)
+        {
+            Cli.Error.WriteLine("Error: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        if (outcome.Failed) Cli.Error.WriteLine("Error: " + outcome.Error);
+        return outcome.ExitCode;
+    }
+
+    internal static IReadOnlyList<string> MonitorCommand(KistEngine engine, string id) =>
+        [Environment.ProcessPath ?? "kist", "--root", engine.Layout.Root, "container-monitor", id];
+}

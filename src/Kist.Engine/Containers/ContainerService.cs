@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using Kist.Engine.Layers;
+using Kist.Oci;
+using Kist.Runtime.Lifecycle;
+using Kist.Runtime.Logs;
+using Kist.Runtime.Monitor;
+using Kist.Runtime.Networking;
+using Kist.Runtime.Spec;
+using Kist.Runtime.State;
+using Kist.Runtime.Volumes;
+
+namespace Kist.Engine.Containers;
+
+/// <summary>A container with its reconciled state: one row of <c>ps</c>, one object of <c>inspect</c>.</summary>
+public sealed record ContainerView(ContainerRecord Record, ContainerState State);
+
+/// <summary>
+/// The container commands over one root: create (image → record + read-write snapshot), start in the foreground or
+/// under a detached monitor, stop, kill, restart, remove, list, logs and wait.
+/// </summary>
+public sealed class ContainerService
+{
+    private readonly KistEngine _engine;
+    private readonly ImageMountService _images;
+    private readonly IVolumeStore? _volumes;
+
+    public ContainerService(KistEngine engine, INetworkManager? network, IVolumeStore? volumes)
+    {
+        _engine = engine;
+        _images = new ImageMountService(engine);
+        _volumes = volumes;
+        Runtime = new ContainerRuntime(engine.Layout.Root, _images.Snapshotter, network);
+    }
+
+    public ContainerRuntime Runtime { get; }
+    public ContainerStore Store => Runtime.Store;
+
+    public async Task<ContainerRecord> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
+    {
+        var image = await _engine.Images.FindAsync(request.Image, cancellationToken).ConfigureAwait(false);
+        var imageConfig = image.Image.ConfigValue.Config;
+        if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
+            throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        string name = request.Name?.TrimStart('/') ?? NameGenerator.Generate();
+
+        var userEntrypoint = request.Entrypoint is null ? null : request.Entrypoint.Length == 0 ? Array.Empty<string>() : [request.Entrypoint];
+        var (entrypoint, cmd) = ContainerCommand.Merge(userEntrypoint, request.Cmd, imageConfig);
+        var (path, args) = ContainerCommand.PathAndArgs(entrypoint, cmd);
+        string network = request.NetworkMode is "default" or "" ? "bridge" : request.NetworkMode;
+        if (network is not ("none" or "host" or "bridge")) throw new NotFoundException($"network {network} not found");
+        string hostname = request.Hostname is { Length: > 0 } h ? h : network == "host" ? Environment.MachineName : id[..12];
+        var ports = request.Publish.Select(FlagParsers.Port).ToList();
+        if (ports.Count > 0 && network != "bridge") ports.Clear(); // docker ignores -p without a bridge (with a warning)
+        var labels = new Dictionary<string, string>(imageConfig?.Labels ?? new Dictionary<string, string>());
+        foreach (var label in request.Labels.Select(FlagParsers.Label)) labels[label.Key] = label.Value;
+        foreach (var cap in request.CapAdd.Concat(request.CapDrop)) Capabilities.Normalize(cap);
+        if (request.StopSignal is { } stopSignal) Kist.Runtime.Process.Signals.Parse(stopSignal);
+
+        var mounts = new List<MountSpec>();
+        foreach (var volume in request.Volumes) mounts.Add(await ResolveVolumeAsync(FlagParsers.Volume(volume), cancellationToken).ConfigureAwait(false));
+        mounts.AddRange(request.Tmpfs.Select(FlagParsers.Tmpfs));
+
+        var chainId = await _images.UnpackSnapshotsAsync(image, cancellationToken).ConfigureAwait(false);
+        var record = new ContainerRecord
+        {
+            Id = id,
+            Name = name,
+            Created = DateTimeOffset.UtcNow,
+            Image = image.Id.ToString(),
+            ImageName = request.Image,
+            Path = path,
+            Args = args,
+            Config = new ContainerSettings
+            {
+                Hostname = hostname,
+                User = request.User ?? imageConfig?.User ?? "",
+                Tty = request.Tty,
+                OpenStdin = request.OpenStdin,
+                Env = ContainerEnvironment.MergeConfig(request.Env, imageConfig?.Env),
+                Cmd = cmd,
+                Entrypoint = entrypoint,
+                WorkingDir = request.WorkingDir is { Length: > 0 } w ? w : imageConfig?.WorkingDir ?? "",
+                Labels = labels,
+                StopSignal = request.StopSignal ?? imageConfig?.StopSignal ?? "",
+                StopTimeout = request.StopTimeout,
+                ExposedPorts = (imageConfig?.ExposedPorts?.Keys ?? []).Concat(ports.Select(p => $"{p.ContainerPort}/{p.Protocol}")).Distinct().ToList(),
+            },
+            HostConfig = new HostSettings
+            {
+                Binds = request.Volumes,
+                Tmpfs = request.Tmpfs.Select(FlagParsers.Tmpfs).ToDictionary(t => t.Destination, t => string.Join(',', t.Options)),
+                NetworkMode = network,
+                PortBindings = ports,
+                Memory = request.Memory is { Length: > 0 } m ? FlagParsers.Bytes(m) : 0,
+                NanoCpus = request.Cpus is { Length: > 0 } c ? FlagParsers.NanoCpus(c) : 0,
+                PidsLimit = request.PidsLimit,
+                CapAdd = request.CapAdd,
+                CapDrop = request.CapDrop,
+                Privileged = request.Privileged,
+                ReadonlyRootfs = request.ReadOnly,
+                Init = request.Init,
+                AutoRemove = request.AutoRemove,
+                Runtime = request.Runtime,
+                SecurityOpt = request.SecurityOpt,
+                ShmSize = request.ShmSize is { Length: > 0 } shm ? FlagParsers.Bytes(shm) : 0,
+            },
+            Mounts = mounts,
+            SnapshotKey = "container-" + id,
+            ChainId = chainId.ToString(),
+        };
+        if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
+        Kist.Runtime.Process.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
+        await Runtime.Snapshotter.PrepareAsync(record.SnapshotKey, record.ChainId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Store.Create(record);
+        }
+        catch
+        {
+            await Runtime.Snapshotter.RemoveAsync(record.SnapshotKey, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        return record;
+    }
+
+    private async Task<MountSpec> ResolveVolumeAsync(MountSpec mount, CancellationToken cancellationToken)
+    {
+        if (mount.Type == "bind")
+        {
+            // docker creates a missing host directory of a bind mount.
+            if (!File.Exists(mount.Source)) Directory.CreateDirectory(mount.Source);
+            return mount;
+        }
+        if (_volumes is null) throw new KistException("named volumes are not available in this build");
+        var volume = await _volumes.CreateAsync(mount.Name, null, cancellationToken).ConfigureAwait(false);
+        return mount with { Source = volume.Mountpoint, Name = volume.Name };
+    }
+
+    public ContainerRecord Find(string nameOrId) => Store.Find(nameOrId);
+
+    public async Task<ContainerView> ViewAsync(ContainerRecord record, CancellationToken cancellationToken = default) =>
+        new(record, await Runtime.StateAsync(record, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Every container with its reconciled state, newest first (those removed meanwhile are left out).</summary>
+    public async Task<IReadOnlyList<ContainerView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<ContainerView>();
+        foreach (var record in Store.List())
+        {
+            try { result.Add(await ViewAsync(record, cancellationToken).ConfigureAwait(false)); }
+            catch (NotFoundException) { }
+        }
+        return result;
+    }
+
+    /// <summary>Runs the container with this process as its monitor (foreground <c>run</c>, <c>start -a</c>).</summary>
+    public Task<RunOutcome> RunAttachedAsync(ContainerRecord record, ContainerIO io, CancellationToken cancellationToken = default) =>
+        Runtime.RunAsync(record, io, cancellationToken);
+
+    /// <summary>Starts the container under its own monitor process; null when it started, else why not.</summary>
+    public async Task<RunOutcome?> StartDetachedAsync(ContainerRecord record, IReadOnlyList<string> monitorCommand, CancellationToken cancellationToken = default)
+    {
+        var state = await Runtime.StateAsync(record, cancellationToken).ConfigureAwait(false);
+        if (state.Running) return null; // docker start of a running container is a no-op
+        return await DetachedMonitor.LaunchAsync(monitorCommand, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<int> RunMonitorAsync(ContainerRecord record) => DetachedMonitor.RunAsync(Runtime, record);
+
+    public Task StopAsync(ContainerRecord record, int? timeoutSeconds, CancellationToken cancellationToken = default) =>
+        Runtime.StopAsync(record, timeoutSeconds, cancellationToken);
+
+    public Task KillAsync(ContainerRecord record, string signal, CancellationToken cancellationToken = default) =>
+        Runtime.KillAsync(record, signal, cancellationToken);
+
+    /// <summary>docker rm: the container, its read-write layer, and with <paramref name="volumes"/> its anonymous volumes.</summary>
+    public async Task RemoveAsync(ContainerRecord record, bool force, bool volumes, CancellationToken cancellationToken = default)
+    {
+        await Runtime.RemoveAsync(record, force, cancellationToken).ConfigureAwait(false);
+        if (volumes && _volumes is not null)
+        {
+            foreach (var m in record.Mounts.Where(m => m.Type == "volume" && m.Name is not null))
+            {
+                if (await _volumes.GetAsync(m.Name!, cancellationToken).ConfigureAwait(false) is { Anonymous: true })
+                    await _volumes.RemoveAsync(m.Name!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The container's log entries; with <paramref name="follow"/> until it is no longer running.</summary>
+    public IAsyncEnumerable<LogEntry> LogsAsync(ContainerRecord record, int? tail, bool follow, CancellationToken cancellationToken = default) =>
+        JsonLogReader.ReadAsync(Store.LogFile(record.Id), tail, follow, () =>
+        {
+            try { return Runtime.StateAsync(record).GetAwaiter().GetResult().Running; }
+            catch (NotFoundException) { return false; }
+        }, cancellationToken);
+
+    /// <summary>docker wait: blocks until the container is not running and returns its exit code.</summary>
+    public async Task<int> WaitAsync(ContainerRecord record, CancellationToken cancellationToken = default)
+    {
+        await Runtime.WaitNotRunningAsync(record, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        try { return Store.ReadState(record.Id).ExitCode; }
+        catch (NotFoundException) { return 0; }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Kist.Runtime.Process;
+using Kist.Runtime.Spec;
+using Kist.Runtime.State;
+using Kist.Snapshots;
+
+namespace Kist.Runtime.Bundle;
+
+/// <summary>
+/// Makes a container's OCI bundle ready to start: the rootfs (the image's snapshot chain under the container's
+/// read-write snapshot) mounted at <c>ID/rootfs</c>, the generated /etc files and <c>config.json</c>.
+/// </summary>
+public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotter)
+{
+    private static readonly Lazy<string?> Init = new(() =>
+        new[] { "docker-init", "tini-static" }.Select(OciRuntime.FindOnPath).FirstOrDefault(p => p is not null));
+    private static readonly Lazy<bool> SwapAccounting = new(() => File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
+
+    public async Task PrepareAsync(ContainerRecord c, NetworkInfo network, bool terminal, CancellationToken cancellationToken = default)
+    {
+        string dir = store.Directory(c.Id);
+        string rootfs = store.RootfsDirectory(c.Id);
+        Directory.CreateDirectory(rootfs);
+        MountHelper.Unmount(rootfs); // a leftover of a crash: start from a clean mount point
+        var mounts = await snapshotter.MountsAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
+        MountHelper.MountAll(mounts, rootfs);
+        try
+        {
+            bool hostNetwork = network.Mode == "host";
+            File.WriteAllText(Path.Combine(dir, "hostname"), EtcFiles.Hostname(c.Config.Hostname));
+            File.WriteAllText(Path.Combine(dir, "hosts"), hostNetwork ? EtcFiles.ReadHostFile("/etc/hosts") : EtcFiles.Hosts(c.Config.Hostname, network.IPAddress));
+            File.WriteAllText(Path.Combine(dir, "resolv.conf"), EtcFiles.ResolvConf(EtcFiles.ReadHostFile("/etc/resolv.conf"), hostNetwork));
+            var user = UserResolver.Resolve(c.Config.User, rootfs);
+            if (!string.IsNullOrEmpty(c.Config.WorkingDir)) CreateWorkingDirectory(rootfs, c.Config.WorkingDir);
+            var spec = SpecBuilder.Build(c, new SpecContext
+            {
+                BundleDirectory = dir,
+                User = user,
+                NetworkMode = network.Mode,
+                NetnsPath = network.NetnsPath,
+                InitBinary = c.HostConfig.Init ? Init.Value : null,
+                CapabilityBoundingMask = Capabilities.CurrentBoundingMask(),
+                SwapAccounting = SwapAccounting.Value,
+                Terminal = terminal,
+            });
+            File.WriteAllBytes(Path.Combine(dir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
+        }
+        catch
+        {
+            MountHelper.Unmount(rootfs);
+            throw;
+        }
+    }
+
+    /// <summary>Unmounts the rootfs; the read-write snapshot keeps its content for the next start.</summary>
+    public void Release(string id) => MountHelper.Unmount(store.RootfsDirectory(id));
+
+    /// <summary>
+    /// Creates the working directory as docker does when the image lacks it; never through a symlink of the image
+    /// (that could lead out of the rootfs): then the runtime reports the missing directory.
+    /// </summary>
+    private static void CreateWorkingDirectory(string rootfs, string workingDir)
+    {
+        string path = rootfs;
+        foreach (var part in workingDir.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part is "." or "..") return;
+            path = Path.Combine(path, part);
+            var info = new DirectoryInfo(path);
+            if (info.LinkTarget is not null) return;
+            if (info.Exists) continue;
+            if (File.Exists(path)) return;
+            Directory.CreateDirectory(path);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using Kist.Oci;
+using Kist.Runtime.Bundle;
+using Kist.Runtime.Monitor;
+using Kist.Runtime.Networking;
+using Kist.Runtime.Process;
+using Kist.Runtime.State;
+using Kist.Snapshots;
+
+namespace Kist.Runtime.Lifecycle;
+
+/// <summary>
+/// Containers over one root: start (this process becomes the container's monitor), stop, kill, remove, and the
+/// reconciliation that every command goes through (a running container whose monitor is gone is exited).
+/// </summary>
+public sealed class ContainerRuntime
+{
+    private readonly string _root;
+    private readonly ISnapshotter _snapshotter;
+    private readonly INetworkManager? _network;
+    private readonly BundlePreparer _bundles;
+
+    public ContainerRuntime(string root, ISnapshotter snapshotter, INetworkManager? network)
+    {
+        _root = root;
+        _snapshotter = snapshotter;
+        _network = network;
+        Store = new ContainerStore(root);
+        _bundles = new BundlePreparer(Store, snapshotter);
+    }
+
+    public ContainerStore Store { get; }
+    public ISnapshotter Snapshotter => _snapshotter;
+
+    public OciRuntime RuntimeFor(ContainerRecord c) => OciRuntime.Resolve(c.HostConfig.Runtime, _root);
+
+    /// <summary>The container's state, reconciled: a dead monitor means the container is no longer running.</summary>
+    public async Task<ContainerState> StateAsync(ContainerRecord c, CancellationToken cancellationToken = default)
+    {
+        var state = Store.ReadState(c.Id);
+        if (!state.Running || state.Monitor is null || state.Monitor.IsAlive()) return state;
+        using (Store.Lock(c.Id))
+        {
+            state = Store.ReadState(c.Id);
+            if (!state.Running || state.Monitor is null || state.Monitor.IsAlive()) return state;
+            // The monitor died (killed, or the machine's process table says so): end what it left behind.
+            var runtime = RuntimeFor(c);
+            if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
+            await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
+            state = state with
+            {
+                Status = ContainerStatus.Exited, ExitCode = 137, Pid = 0, Monitor = null, Network = null,
+                FinishedAt = DateTimeOffset.UtcNow, Error = "the container's monitor process died",
+            };
+            Store.WriteState(c.Id, state);
+        }
+        if (c.HostConfig.AutoRemove) await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
+        return state;
+    }
+
+    /// <summary>
+    /// Starts the container with this process as its monitor and returns when it has ended (its state written, its
+    /// rootfs unmounted, its network released, and for <c>--rm</c> everything removed).
+    /// </summary>
+    public async Task<RunOutcome> RunAsync(ContainerRecord c, ContainerIO io, CancellationToken cancellationToken = default)
+    {
+        var runtime = RuntimeFor(c);
+        using (Store.Lock(c.Id))
+        {
+            var state = Store.ReadState(c.Id);
+            if (state.Running && state.Monitor?.IsAlive() == true) throw new ConflictException($"container {c.Id[..12]} is already running");
+            Store.WriteState(c.Id, state with
+            {
+                Status = ContainerStatus.Running, Pid = 0, ExitCode = 0, Error = "", OOMKilled = false, StopRequested = false,
+                StartedAt = DateTimeOffset.UtcNow, FinishedAt = null, Monitor = ProcessIdentity.Current,
+            });
+        }
+        RunOutcome outcome;
+        try
+        {
+            var network = await AttachAsync(c, cancellationToken).ConfigureAwait(false);
+            if (network.Mode == "bridge")
+            {
+                using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Network = network });
+            }
+            await _bundles.PrepareAsync(c, network, io.Terminal, cancellationToken).ConfigureAwait(false);
+            var started = io.Started;
+            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.PidFile(c.Id), Store.LogFile(c.Id), io with
+            {
+                Started = pid =>
+                {
+                    using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
+                    started?.Invoke(pid);
+                },
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await FinishAsync(c, runtime, new RunOutcome(125, e.Message)).ConfigureAwait(false);
+            throw;
+        }
+        await FinishAsync(c, runtime, outcome).ConfigureAwait(false);
+        return outcome;
+    }
+
+    private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)
+    {
+        if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
+        await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
+        if (c.HostConfig.AutoRemove)
+        {
+            await RemoveFilesAsync(c, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        using (Store.Lock(c.Id))
+        {
+            var state = Store.ReadState(c.Id);
+            Store.WriteState(c.Id, state with
+            {
+                // A container that never started stays "created", with docker's exit code and the runtime's error.
+                Status = outcome.Failed ? ContainerStatus.Created : ContainerStatus.Exited,
+                ExitCode = outcome.ExitCode, Error = outcome.Error ?? "", Pid = 0, Monitor = null, Network = null,
+                FinishedAt = DateTimeOffset.UtcNow,
+            });
+        }
+    }
+
+    private async Task<NetworkInfo> AttachAsync(ContainerRecord c, CancellationToken cancellationToken)
+    {
+        switch (c.HostConfig.NetworkMode)
+        {
+            case "none": return new NetworkInfo("none", null, 0, null, null, null);
+            case "host": return new NetworkInfo("host", null, 0, null, null, null);
+            case "bridge" or "default":
+                if (_network is null) throw new KistException("bridge networking is not available in this build: use --network none or --network host");
+                var a = await _network.AttachAsync(new NetworkRequest(c.Id, NetworkMode.Bridge, c.Config.Hostname, c.HostConfig.PortBindings), cancellationToken).ConfigureAwait(false);
+                return new NetworkInfo("bridge", a.IPAddress, a.PrefixLength, a.Gateway, a.MacAddress, a.NetnsPath);
+            default: throw new InvalidInputException($"network {c.HostConfig.NetworkMode} not found");
+        }
+    }
+
+    /// <summary>Unmounts the rootfs and releases the network: what a stopped container does not need.</summary>
+    private async Task ReleaseAsync(ContainerRecord c, CancellationToken cancellationToken)
+    {
+        _bundles.Release(c.Id);
+        if (_network is not null && c.HostConfig.NetworkMode is "bridge" or "default")
+            await _network.DetachAsync(c.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a signal to the running container (through the runtime, which checks that it is still the same container).</summary>
+    public async Task KillAsync(ContainerRecord c, string signal, CancellationToken cancellationToken = default)
+    {
+        int number = Signals.Parse(signal);
+        var state = await StateAsync(c, cancellationToken).ConfigureAwait(false);
+        if (!state.Running) throw new ConflictException($"Container {c.Id} is not running");
+        await SignalAsync(c, number, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SignalAsync(ContainerRecord c, int signal, CancellationToken cancellationToken)
+    {
+        var runtime = RuntimeFor(c);
+        if (!runtime.Knows(c.Id))
+        {
+            // Not created yet (the monitor is still preparing) or already gone: wait a moment for the runtime.
+            for (int i = 0; i < 100 && !runtime.Knows(c.Id) && Store.ReadState(c.Id).Running; i++) await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+        var (code, error) = await runtime.KillAsync(c.Id, signal, cancellationToken).ConfigureAwait(false);
+        if (code != 0 && Store.ReadState(c.Id).Running && !error.Contains("not running", StringComparison.Ordinal) && !error.Contains("does not exist", StringComparison.Ordinal))
+            throw new KistException($"cannot kill container {c.Id[..12]}: {error}");
+    }
+
+    /// <summary>docker's stop: the stop signal, then SIGKILL after the timeout; returns when the container has ended.</summary>
+    public async Task StopAsync(ContainerRecord c, int? timeoutSeconds, CancellationToken cancellationToken = default)
+    {
+        var state = await StateAsync(c, cancellationToken).ConfigureAwait(false);
+        if (!state.Running) return;
+        int timeout = timeoutSeconds ?? c.Config.StopTimeout ?? 10;
+        string stopSignal = string.IsNullOrEmpty(c.Config.StopSignal) ? "SIGTERM" : c.Config.StopSignal;
+        if (timeout != 0) await SignalAsync(c, Signals.Parse(stopSignal), cancellationToken).ConfigureAwait(false);
+        if (timeout < 0 ? await WaitNotRunningAsync(c, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
+            : await WaitNotRunningAsync(c, TimeSpan.FromSeconds(timeout), cancellationToken).ConfigureAwait(false)) return;
+        await SignalAsync(c, Signals.SIGKILL, cancellationToken).ConfigureAwait(false);
+        await WaitNotRunningAsync(c, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Polls the (reconciled) state until the container is not running; false on timeout.</summary>
+    public async Task<bool> WaitNotRunningAsync(ContainerRecord c, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (!Directory.Exists(Store.Directory(c.Id))) return true;
+            ContainerState state;
+            try { state = await StateAsync(c, cancellationToken).ConfigureAwait(false); }
+            catch (NotFoundException) { return true; }
+            if (!state.Running) return true;
+            if (DateTimeOffset.UtcNow >= deadline) return false;
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>docker rm: refuses a running container unless forced (then kills it first).</summary>
+    public async Task RemoveAsync(ContainerRecord c, bool force, CancellationToken cancellationToken = default)
+    {
+        var state = await StateAsync(c, cancellationToken).ConfigureAwait(false);
+        if (state.Running)
+        {
+            if (!force) throw new ConflictException($"You cannot remove a running container {c.Id}. Stop the container before attempting removal or force remove");
+            await SignalAsync(c, Signals.SIGKILL, cancellationToken).ConfigureAwait(false);
+            await WaitNotRunningAsync(c, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        }
+        if (!Directory.Exists(Store.Directory(c.Id))) return; // --rm finished it meanwhile
+        await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken)
+    {
+        var runtime = RuntimeFor(c);
+        if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
+        if (await _snapshotter.StatAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false) is not null)
+            await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
+        Store.Delete(c.Id);
+    }
+}

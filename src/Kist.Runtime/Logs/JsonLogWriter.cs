@@ -1,0 +1,51 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Kist.Runtime.Logs;
+
+/// <summary>
+/// Appends a container's output to its log file in docker's json-file format: one JSON object per line of
+/// output, a trailing partial line written when its stream ends. Safe for the stdout and stderr pumps at once.
+/// </summary>
+public sealed class JsonLogWriter : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly Lock _lock = new();
+
+    public JsonLogWriter(string path)
+    {
+        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+    }
+
+    /// <summary>Writes complete lines of <paramref name="pending"/> (text so far of this stream) and keeps the rest.</summary>
+    public void Write(string stream, StringBuilder pending, bool final)
+    {
+        var now = DateTimeOffset.UtcNow;
+        lock (_lock)
+        {
+            string text = pending.ToString();
+            int start = 0;
+            for (int nl = text.IndexOf('\n'); nl >= 0; nl = text.IndexOf('\n', start))
+            {
+                WriteEntry(new LogEntry(text[start..(nl + 1)], stream, now));
+                start = nl + 1;
+            }
+            if (final && start < text.Length)
+            {
+                WriteEntry(new LogEntry(text[start..], stream, now));
+                start = text.Length;
+            }
+            pending.Remove(0, start);
+            _file.Flush();
+        }
+    }
+
+    private void WriteEntry(LogEntry entry)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, LogJson.Default.LogEntry);
+        _file.Write(bytes);
+        _file.WriteByte((byte)'\n');
+    }
+
+    public void Dispose() => _file.Dispose();
+}

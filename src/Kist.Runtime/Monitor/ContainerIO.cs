@@ -1,0 +1,23 @@
+namespace Kist.Runtime.Monitor;
+
+/// <summary>How the process that runs a container is connected to it.</summary>
+public sealed record ContainerIO
+{
+    /// <summary>Copy the container's output to this process's stdout and stderr (foreground <c>run</c>, <c>start -a</c>).</summary>
+    public bool Attach { get; init; }
+    /// <summary>Give the container this process's standard input (<c>-i</c>).</summary>
+    public bool Stdin { get; init; }
+    /// <summary>
+    /// Let the runtime own this process's terminal (<c>-t</c> in the foreground): it sets the terminal raw, creates
+    /// the container's pty and copies between them; the output is not logged then.
+    /// </summary>
+    public bool Terminal { get; init; }
+    /// <summary>Called once the container's process exists, with its host pid.</summary>
+    public Action<int>? Started { get; init; }
+}
+
+/// <summary>How a run ended: the container's exit code, or the runtime's error (and docker's code for it).</summary>
+public sealed record RunOutcome(int ExitCode, string? Error)
+{
+    public bool Failed => Error is not null;
+}

@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using Kist.Oci;
+using Kist.Runtime.Logs;
+using Kist.Runtime.Native;
+using Kist.Runtime.Process;
+
+namespace Kist.Runtime.Monitor;
+
+/// <summary>
+/// Runs a prepared bundle with <c>RUNTIME run</c> as a child of this process (the monitor), keeps its output in the
+/// json-file log, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to it (the runtime passes them to the container) and
+/// returns how it ended.
+/// </summary>
+public static class ContainerRunner
+{
+    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, string pidFile, string logFile, ContainerIO io)
+    {
+        File.Delete(pidFile);
+        var info = runtime.Run(id, bundle, pidFile, redirectStdin: !io.Stdin && !io.Terminal, redirectOutput: !io.Terminal);
+        using var log = io.Terminal ? null : new JsonLogWriter(logFile);
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
+        if (info.RedirectStandardInput) process.StandardInput.Close();
+        int runtimePid = process.Id;
+        var registrations = new List<PosixSignalRegistration>();
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+        {
+            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                Sys.Kill(runtimePid, SignalNumber(context.Signal));
+            }));
+        }
+        try
+        {
+            OutputPump? stdout = null, stderr = null;
+            var pumps = new List<Task>();
+            if (!io.Terminal)
+            {
+                stdout = new OutputPump(process.StandardOutput.BaseStream, "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
+                stderr = new OutputPump(process.StandardError.BaseStream, "stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
+                pumps.Add(Task.Run(stdout.RunAsync));
+                pumps.Add(Task.Run(stderr.RunAsync));
+            }
+            var exited = process.WaitForExitAsync();
+            int pid = await WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
+            if (pid > 0)
+            {
+                stderr?.Release();
+                io.Started?.Invoke(pid);
+            }
+            await exited.ConfigureAwait(false);
+            await Task.WhenAll(pumps).ConfigureAwait(false);
+            if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
+            {
+                pid = late;
+                stderr?.Release();
+                io.Started?.Invoke(pid);
+            }
+            stdout?.Finish();
+            stderr?.Finish();
+            if (pid <= 0)
+            {
+                string message = RuntimeError.Message(stderr?.HeldText ?? "");
+                if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+                return new RunOutcome(RuntimeError.ExitCode(message), message);
+            }
+            return new RunOutcome(process.ExitCode, null);
+        }
+        finally
+        {
+            foreach (var r in registrations) r.Dispose();
+        }
+    }
+
+    /// <summary>Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.</summary>
+    private static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
+    {
+        for (int i = 0; !exited.IsCompleted; i++)
+        {
+            if (ReadPid(pidFile) is > 0 and int pid) return pid;
+            await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
+        }
+        return 0;
+    }
+
+    public static int ReadPid(string pidFile)
+    {
+        try { return int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) ? pid : 0; }
+        catch (IOException) { return 0; }
+    }
+
+    private static int SignalNumber(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGQUIT => 3,
+        _ => (int)signal,
+    };
+}

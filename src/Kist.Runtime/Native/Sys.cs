@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Kist.Runtime.Native;
+
+/// <summary>The few libc calls the runtime needs (signals, sessions, file descriptors, locks).</summary>
+internal static partial class Sys
+{
+    public const int O_RDWR = 2, O_CREAT = 0x40, O_CLOEXEC = 0x80000;
+    public const int LOCK_EX = 2, LOCK_UN = 8;
+    public const int EINTR = 4, ESRCH = 3;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
+    public static partial int Setsid();
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    public static partial int Dup2(int oldfd, int newfd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "isatty")]
+    public static partial int IsATty(int fd);
+
+    public static int Errno => Marshal.GetLastPInvokeError();
+}

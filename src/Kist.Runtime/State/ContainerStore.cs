@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Kist.Oci;
+
+namespace Kist.Runtime.State;
+
+/// <summary>
+/// The containers of one root, one directory each: <c>ROOT/containers/ID/</c> holds <c>container.json</c> (the
+/// record), <c>state.json</c>, <c>lock</c>, the bundle (<c>config.json</c>, <c>rootfs/</c>, <c>hostname</c>,
+/// <c>hosts</c>, <c>resolv.conf</c>) and the log (<c>ID-json.log</c>). Names are unique under <c>.names.lock</c>.
+/// </summary>
+public sealed class ContainerStore
+{
+    public ContainerStore(string root)
+    {
+        Root = Path.Combine(root, "containers");
+    }
+
+    public string Root { get; }
+    public string Directory(string id) => Path.Combine(Root, id);
+    public string RecordFile(string id) => Path.Combine(Root, id, "container.json");
+    public string StateFile(string id) => Path.Combine(Root, id, "state.json");
+    public string LockFile(string id) => Path.Combine(Root, id, "lock");
+    public string RootfsDirectory(string id) => Path.Combine(Root, id, "rootfs");
+    public string LogFile(string id) => Path.Combine(Root, id, id + "-json.log");
+    public string PidFile(string id) => Path.Combine(Root, id, "pid");
+    private string NamesLock => Path.Combine(Root, ".names.lock");
+
+    /// <summary>Creates the container's directory with its record and a "created" state; refuses a name in use.</summary>
+    public void Create(ContainerRecord record)
+    {
+        System.IO.Directory.CreateDirectory(Root);
+        using var names = ContainerLock.Acquire(NamesLock);
+        if (List().FirstOrDefault(r => r.Name == record.Name) is { } other)
+        {
+            throw new ConflictException($"Conflict. The container name \"/{record.Name}\" is already in use by container \"{other.Id}\". You have to remove (or rename) that container to be able to reuse that name.");
+        }
+        string dir = Directory(record.Id);
+        System.IO.Directory.CreateDirectory(dir);
+        WriteAtomic(StateFile(record.Id), new ContainerState(), StateJson.Default.ContainerState);
+        WriteAtomic(RecordFile(record.Id), record, StateJson.Default.ContainerRecord);
+    }
+
+    public IReadOnlyList<ContainerRecord> List()
+    {
+        if (!System.IO.Directory.Exists(Root)) return [];
+        var result = new List<ContainerRecord>();
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(Root))
+        {
+            if (Get(Path.GetFileName(dir)) is { } record) result.Add(record);
+        }
+        return result.OrderByDescending(r => r.Created).ToList();
+    }
+
+    public ContainerRecord? Get(string id)
+    {
+        if (id.Length != 64) return null;
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(RecordFile(id)), StateJson.Default.ContainerRecord); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>docker's lookup: full ID, then exact name, then a unique ID prefix.</summary>
+    public ContainerRecord Find(string nameOrId)
+    {
+        if (nameOrId.Length == 0) throw new InvalidInputException("container name or ID cannot be empty");
+        if (Get(nameOrId) is { } byId) return byId;
+        var all = List();
+        string name = nameOrId.TrimStart('/');
+        if (all.FirstOrDefault(r => r.Name == name) is { } byName) return byName;
+        var matches = all.Where(r => r.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList();
+        if (matches.Count > 1) throw new ConflictException($"multiple IDs found with provided prefix: {nameOrId}");
+        return matches.SingleOrDefault() ?? throw new NotFoundException($"No such container: {nameOrId}");
+    }
+
+    /// <summary>The state as last written (no reconciliation; see the runtime's).</summary>
+    public ContainerState ReadState(string id)
+    {
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(StateFile(id)), StateJson.Default.ContainerState) ?? new ContainerState(); }
+        catch (FileNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
+        catch (DirectoryNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
+        catch (JsonException) { return new ContainerState { Status = ContainerStatus.Exited, ExitCode = 255, Error = "unreadable state" }; }
+    }
+
+    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), state, StateJson.Default.ContainerState);
+
+    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), record, StateJson.Default.ContainerRecord);
+
+    /// <summary>The container's own lock; hold it while reading and rewriting its state.</summary>
+    public ContainerLock Lock(string id)
+    {
+        if (!System.IO.Directory.Exists(Directory(id))) throw new NotFoundException($"No such container: {id}");
+        return ContainerLock.Acquire(LockFile(id));
+    }
+
+    /// <summary>Removes the container's directory (its mounts are already gone).</summary>
+    public void Delete(string id)
+    {
+        using var names = ContainerLock.Acquire(NamesLock);
+        string dir = Directory(id);
+        if (!System.IO.Directory.Exists(dir)) return;
+        // Rename first so that a half-deleted container is never listed.
+        string trash = Path.Combine(Root, ".removing-" + id);
+        System.IO.Directory.Move(dir, trash);
+        System.IO.Directory.Delete(trash, recursive: true);
+    }
+
+    private static void WriteAtomic<T>(string path, T value, JsonTypeInfo<T> type)
+    {
+        string temp = path + ".tmp-" + Environment.ProcessId;
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(value, type));
+        File.Move(temp, path, overwrite: true);
+    }
+}
