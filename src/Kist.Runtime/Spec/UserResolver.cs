@@ -53,7 +53,9 @@ public static class UserResolver
         {
             additional.AddRange(groups.Where(g => g.Members.Contains(name)).Select(g => g.Gid));
         }
-        return new ResolvedUser(uid, gid, additional, home);
+        // docker (since 20.10.24) lists the primary group among the supplementary ones, as POSIX asks.
+        additional.Insert(0, gid);
+        return new ResolvedUser(uid, gid, additional.Distinct().ToList(), home);
     }
 
     public static List<PasswdEntry> ReadPasswd(IEnumerable<string> lines)

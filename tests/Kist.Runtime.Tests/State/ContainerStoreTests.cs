@@ -1,0 +1,56 @@
+using Kist.Oci;
+using Kist.Runtime.State;
+
+namespace Kist.Runtime.Tests.State;
+
+public sealed class ContainerStoreTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("kist-store").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    private static ContainerRecord Record(string id, string name) => new()
+    {
+        Id = id, Name = name, Created = DateTimeOffset.UtcNow, Image = "sha256:x", ImageName = "img", Path = "true", Args = [],
+        Config = new ContainerSettings { Hostname = id[..12] }, HostConfig = new HostSettings(), Mounts = [], SnapshotKey = "k", ChainId = "c",
+    };
+
+    [Fact]
+    public void Containers_are_found_by_id_name_and_unique_prefix()
+    {
+        var store = new ContainerStore(_root);
+        string a = "abc" + new string('1', 61), b = "abd" + new string('2', 61);
+        store.Create(Record(a, "first"));
+        store.Create(Record(b, "second"));
+        Assert.Equal(a, store.Find(a).Id);
+        Assert.Equal(b, store.Find("second").Id);
+        Assert.Equal(b, store.Find("/second").Id);
+        Assert.Equal(a, store.Find("abc").Id);
+        Assert.Throws<ConflictException>(() => store.Find("ab"));
+        Assert.Throws<NotFoundException>(() => store.Find("zzz"));
+        Assert.Throws<ConflictException>(() => store.Create(Record(new string('3', 64), "first")));
+    }
+
+    [Fact]
+    public void State_is_written_atomically_and_deleted_with_the_container()
+    {
+        var store = new ContainerStore(_root);
+        string id = new string('4', 64);
+        store.Create(Record(id, "x"));
+        Assert.Equal(ContainerStatus.Created, store.ReadState(id).Status);
+        using (store.Lock(id)) store.WriteState(id, new ContainerState { Status = ContainerStatus.Exited, ExitCode = 3 });
+        Assert.Equal(3, store.ReadState(id).ExitCode);
+        Assert.Empty(Directory.GetFiles(store.Directory(id), "*.tmp-*"));
+        store.Delete(id);
+        Assert.Empty(store.List());
+        Assert.Throws<NotFoundException>(() => store.ReadState(id));
+    }
+
+    [Fact]
+    public void A_dead_process_is_not_alive_and_this_one_is()
+    {
+        Assert.True(ProcessIdentity.Current.IsAlive());
+        Assert.False((ProcessIdentity.Current with { StartTime = ProcessIdentity.Current.StartTime + 1 }).IsAlive());
+        Assert.False(new ProcessIdentity(int.MaxValue - 1, 1).IsAlive());
+    }
+}
