@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Kist.Engine.Layers;
 using Kist.Oci;
+using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Lifecycle;
 using Kist.Runtime.Logs;
 using Kist.Runtime.Monitor;
@@ -37,7 +38,9 @@ public sealed class ContainerService
 
     public async Task<ContainerRecord> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
+        Timings.Mark("create");
         var image = await _engine.Images.FindAsync(request.Image, cancellationToken).ConfigureAwait(false);
+        Timings.Mark("image-found");
         var imageConfig = image.Image.ConfigValue.Config;
         if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
             throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
@@ -62,6 +65,7 @@ public sealed class ContainerService
         mounts.AddRange(request.Tmpfs.Select(FlagParsers.Tmpfs));
 
         var chainId = await _images.UnpackSnapshotsAsync(image, cancellationToken).ConfigureAwait(false);
+        Timings.Mark("image-unpacked");
         var record = new ContainerRecord
         {
             Id = id,
@@ -121,6 +125,7 @@ public sealed class ContainerService
             await Runtime.Snapshotter.RemoveAsync(record.SnapshotKey, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        Timings.Mark("container-created");
         return record;
     }
 

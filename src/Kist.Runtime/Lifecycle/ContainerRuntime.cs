@@ -1,5 +1,6 @@
 using Kist.Oci;
 using Kist.Runtime.Bundle;
+using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Monitor;
 using Kist.Runtime.Networking;
 using Kist.Runtime.Process;
@@ -74,6 +75,7 @@ public sealed class ContainerRuntime
                 StartedAt = DateTimeOffset.UtcNow, FinishedAt = null, Monitor = ProcessIdentity.Current,
             });
         }
+        Timings.Mark("state-running");
         RunOutcome outcome;
         try
         {
@@ -83,6 +85,7 @@ public sealed class ContainerRuntime
                 using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Network = network });
             }
             await _bundles.PrepareAsync(c, network, io.Terminal, cancellationToken).ConfigureAwait(false);
+            Timings.Mark("bundle-prepared");
             var started = io.Started;
             outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.PidFile(c.Id), Store.LogFile(c.Id), io with
             {
@@ -98,7 +101,9 @@ public sealed class ContainerRuntime
             await FinishAsync(c, runtime, new RunOutcome(125, e.Message)).ConfigureAwait(false);
             throw;
         }
+        Timings.Mark("runtime-exited");
         await FinishAsync(c, runtime, outcome).ConfigureAwait(false);
+        Timings.Mark("cleaned-up");
         return outcome;
     }
 

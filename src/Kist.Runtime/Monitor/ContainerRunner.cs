@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kist.Oci;
+using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Logs;
 using Kist.Runtime.Native;
 using Kist.Runtime.Process;
@@ -21,6 +22,7 @@ public static class ContainerRunner
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         if (info.RedirectStandardInput) process.StandardInput.Close();
         int runtimePid = process.Id;
+        Timings.Mark("runtime-spawned");
         var registrations = new List<PosixSignalRegistration>();
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
         {
@@ -45,6 +47,7 @@ public static class ContainerRunner
             int pid = await WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
             if (pid > 0)
             {
+                Timings.Mark("container-started");
                 stderr?.Release();
                 io.Started?.Invoke(pid);
             }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Container start cost, in one hyperfine run: `kist run --rm IMAGE true` against `runc run` of an already
+# prepared bundle of the same image (rootfs from `kist image unpack`, config from `runc spec`) and against
+# `docker run --rm IMAGE true`; prints the ratios kist/runc and kist/docker and, with KIST_TIMINGS=1, where a
+# kist run spends its time. The image is busybox-static on a one-layer rootfs, loaded into docker from
+# `kist save`. All three run without a network (--network none), so that only the start itself is measured.
+# Needs root, the peer tools (scripts/setup.sh) and out/kist (scripts/build.sh), or KIST=/path/to/kist.
+# Usage: sudo bash bench/run.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+kist=${KIST:-$PWD/out/kist}
+[ -x "$kist" ] || bash scripts/build.sh
+work=$(mktemp -d /var/tmp/kist-bench-run.XXXXXX)
+image=kist-bench/busybox-run:1
+root="$work/root"
+cleanup() {
+  runc --root "$work/runc" delete -f kist-bench-runc >/dev/null 2>&1 || true
+  "$kist" --root "$root" ps -aq 2>/dev/null | xargs -r "$kist" --root "$root" rm -f >/dev/null 2>&1 || true
+  docker rmi -f "$image" >/dev/null 2>&1 || true
+  grep -o " $work[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The image: busybox and its applet links.
+mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/tmp"
+cp /bin/busybox "$work/rootfs/bin/busybox"
+for applet in sh true echo cat; do ln -s busybox "$work/rootfs/bin/$applet"; done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$work/rootfs/etc/passwd"
+printf 'root:x:0:\n' > "$work/rootfs/etc/group"
+tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
+"$kist" --root "$root" import -c 'CMD ["sh"]' "$work/rootfs.tar" "$image" >/dev/null
+"$kist" --root "$root" save -o "$work/image.tar" "$image"
+docker load -i "$work/image.tar" >/dev/null
+
+# The runc bundle, made once: the same image unpacked, runc's default spec running `true`.
+mkdir -p "$work/bundle"
+"$kist" --root "$root" image unpack "$image" "$work/bundle/rootfs"
+(cd "$work/bundle" && runc spec && jq '.process.terminal=false | .process.args=["true"]' config.json > c.json && mv c.json config.json)
+
+# Warm everything once (image unpacked into its snapshot, docker's layer, page cache).
+"$kist" --root "$root" run --rm --network none "$image" true
+docker run --rm --network none "$image" true
+
+echo "bench: where a kist run spends its time (one run, KIST_TIMINGS=1):"
+KIST_TIMINGS=1 "$kist" --root "$root" run --rm --network none "$image" true 2>&1 | sed 's/^/  /'
+
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/results.json" \
+  -n kist "$kist --root $root run --rm --network none $image true" \
+  -n runc "runc --root $work/runc run --bundle $work/bundle kist-bench-runc" \
+  -n docker "docker run --rm --network none $image true"
+
+jq -r '
+  (.results | map({(.command): .mean}) | add) as $m
+  | "kist/runc   = \(($m.kist / $m.runc * 100 | round) / 100)  (target <= 1.3)",
+    "kist/docker = \(($m.kist / $m.docker * 100 | round) / 100)  (target <= 0.3)"' "$work/results.json"

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using static Kist.Cli.Tests.EndToEnd.KistProcess;
+
+namespace Kist.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// Detached containers end to end: run -d, logs -f, stop, start again with the read-write layer kept, rm removing
+/// the snapshot; ps right after the starting process exited and after the monitor was killed; signals and wait.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixture<ContainerImages>
+{
+    private string Root => images.Root.Path;
+
+    private const string Loop = "trap 'echo got-term; exit 7' TERM; i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done";
+
+    [Fact]
+    public async Task Detached_container_lives_on_stops_restarts_with_its_layer_and_is_removed()
+    {
+        string name = "life-" + Guid.NewGuid().ToString("N")[..8];
+        string snapshots = Path.Combine(Root, "snapshots", "overlay", "snapshots");
+        int before = Directory.GetDirectories(snapshots).Length;
+        var run = (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "sh", "-c", "echo run >> /state; echo runs=$(wc -l < /state); " + Loop)).ShouldSucceed();
+        string id = run.Stdout.Trim();
+        Assert.Matches("^[0-9a-f]{64}$", id);
+
+        // The starting process is gone; the monitor keeps the container running.
+        var ps = (await KistAsync(Root, "ps")).ShouldSucceed();
+        Assert.Contains(name, ps.Stdout);
+        Assert.Contains("Up ", ps.Stdout);
+        Assert.Equal("running", (await KistAsync(Root, "inspect", "-f", "{{.State.Status}}", name)).ShouldSucceed().Stdout.Trim());
+
+        // logs -f follows new lines and ends when the container stops.
+        var follow = KistAsync(Root, "logs", "-f", name);
+        await Task.Delay(700);
+        var stopped = Stopwatch.StartNew();
+        (await KistAsync(Root, "stop", name)).ShouldSucceed();
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(5), "the container handles SIGTERM: no need to wait for the timeout");
+        var logs = (await follow.WaitAsync(TimeSpan.FromSeconds(20))).ShouldSucceed();
+        Assert.Contains("line0\nline1\n", logs.Stdout);
+        Assert.EndsWith("got-term\n", logs.Stdout);
+        Assert.Contains("Exited (7)", (await KistAsync(Root, "ps", "-a", "--filter", "name=" + name)).ShouldSucceed().Stdout);
+        Assert.Equal("7", (await KistAsync(Root, "wait", name)).ShouldSucceed().Stdout.Trim());
+
+        // start again: the read-write layer is the same one.
+        (await KistAsync(Root, "start", name)).ShouldSucceed();
+        Assert.Contains("running", (await KistAsync(Root, "inspect", "-f", "{{.State.Status}}", name)).Stdout);
+        for (int i = 0; i < 50 && !(await KistAsync(Root, "logs", name)).Stdout.Contains("runs=2"); i++) await Task.Delay(100);
+        Assert.Contains("runs=1\n", (await KistAsync(Root, "logs", name)).Stdout);
+        Assert.Contains("runs=2\n", (await KistAsync(Root, "logs", name)).Stdout);
+        (await KistAsync(Root, "kill", "-s", "KILL", name)).ShouldSucceed();
+        Assert.Equal("137", (await KistAsync(Root, "wait", name)).ShouldSucceed().Stdout.Trim());
+
+        Assert.Equal(1, (await KistAsync(Root, "rm", "nonexistent-" + name)).ExitCode);
+        (await KistAsync(Root, "rm", name)).ShouldSucceed();
+        Assert.Equal(before, Directory.GetDirectories(snapshots).Length);
+        Assert.DoesNotContain(name, (await KistAsync(Root, "ps", "-a")).Stdout);
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
+    [Fact]
+    public async Task A_container_whose_monitor_was_killed_is_not_running()
+    {
+        string name = "orphan-" + Guid.NewGuid().ToString("N")[..8];
+        (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "sleep", "60")).ShouldSucceed();
+        var monitor = ContainerLeaks.Processes(Root).Single(p => p.Contains("container-monitor", StringComparison.Ordinal));
+        int pid = int.Parse(monitor[..monitor.IndexOf(':')]);
+        Process.GetProcessById(pid).Kill();
+        await Task.Delay(300);
+        var ps = (await KistAsync(Root, "ps", "-a", "--filter", "name=" + name)).ShouldSucceed();
+        Assert.Contains("Exited (137)", ps.Stdout);
+        Assert.DoesNotContain(name, (await KistAsync(Root, "ps")).Stdout);
+        (await KistAsync(Root, "rm", name)).ShouldSucceed();
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
+    [Fact]
+    public async Task Rm_refuses_a_running_container_unless_forced_and_rm_flag_cleans_up_detached_ones()
+    {
+        string name = "force-" + Guid.NewGuid().ToString("N")[..8];
+        (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "sleep", "60")).ShouldSucceed();
+        var refused = await KistAsync(Root, "rm", name);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("cannot remove a running container", refused.Stderr);
+        Assert.Equal(125, (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "true")).ExitCode);
+        (await KistAsync(Root, "rm", "-f", name)).ShouldSucceed();
+
+        string auto = "auto-" + Guid.NewGuid().ToString("N")[..8];
+        (await KistAsync(Root, "run", "-d", "--rm", "--network", "none", "--name", auto, images.Plain, "sleep", "0.2")).ShouldSucceed();
+        for (int i = 0; i < 100 && (await KistAsync(Root, "ps", "-a")).Stdout.Contains(auto); i++) await Task.Delay(100);
+        Assert.DoesNotContain(auto, (await KistAsync(Root, "ps", "-a")).Stdout);
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
+    [Fact]
+    public async Task Foreground_run_forwards_sigterm_and_returns_the_containers_code()
+    {
+        var info = new ProcessStartInfo(KistBinary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in new[] { "--root", Root, "run", "--rm", "--network", "none", images.Plain, "sh", "-c", "trap 'echo term; exit 9' TERM; echo ready; while true; do sleep 0.1; done" })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        Assert.Equal("ready", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        Assert.Equal("term", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(9, process.ExitCode);
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
+    [Fact]
+    public async Task Create_then_start_attached_and_inspect_in_dockers_shape()
+    {
+        string name = "created-" + Guid.NewGuid().ToString("N")[..8];
+        string id = (await KistAsync(Root, "create", "--network", "none", "--name", name, "-e", "A=1", "--label", "k=v", images.Plain, "sh", "-c", "echo out; echo err >&2; exit 3")).ShouldSucceed().Stdout.Trim();
+        Assert.Contains("Created", (await KistAsync(Root, "ps", "-a", "--filter", "name=" + name)).Stdout);
+        var start = await KistAsync(Root, "start", "-a", name);
+        Assert.Equal(3, start.ExitCode);
+        Assert.Equal("out\n", start.Stdout);
+        Assert.Equal("err\n", start.Stderr);
+        var inspect = (await KistAsync(Root, "inspect", id[..10])).ShouldSucceed();
+        using var doc = System.Text.Json.JsonDocument.Parse(inspect.Stdout);
+        var c = doc.RootElement[0];
+        Assert.Equal(id, c.GetProperty("Id").GetString());
+        Assert.Equal("/" + name, c.GetProperty("Name").GetString());
+        Assert.Equal("sh", c.GetProperty("Path").GetString());
+        Assert.Equal(3, c.GetProperty("State").GetProperty("ExitCode").GetInt32());
+        Assert.Equal("exited", c.GetProperty("State").GetProperty("Status").GetString());
+        Assert.Contains("A=1", c.GetProperty("Config").GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("v", c.GetProperty("Config").GetProperty("Labels").GetProperty("k").GetString());
+        Assert.Equal("none", c.GetProperty("HostConfig").GetProperty("NetworkMode").GetString());
+        var logs = await KistAsync(Root, "logs", "-t", name);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT[\d:.]+Z out\n$", logs.Stdout);
+        // ps shows the command quoted and cut at 20 characters, as docker does.
+        Assert.Contains("\"sh -c echo out; ech…\"", (await KistAsync(Root, "ps", "-a", "--filter", "name=" + name)).Stdout);
+        Assert.Equal(id, (await KistAsync(Root, "ps", "-aq", "--no-trunc", "--filter", "name=" + name)).Stdout.Trim());
+        (await KistAsync(Root, "container", "rm", name)).ShouldSucceed();
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+}
