@@ -12,8 +12,8 @@ public static class ContainerCommand
     {
         IReadOnlyList<string> entrypoint = userEntrypoint ?? image?.Entrypoint ?? [];
         IReadOnlyList<string> cmd = userCmd;
-        // An explicit entrypoint drops the image's CMD; `--entrypoint ""` and no entrypoint keep it when no arguments are given.
-        if (cmd.Count == 0 && (userEntrypoint is null || userEntrypoint.Count == 0)) cmd = image?.Cmd ?? [];
+        // Any --entrypoint, even `--entrypoint ""`, drops the image's CMD (docker then says "no command specified").
+        if (cmd.Count == 0 && userEntrypoint is null) cmd = image?.Cmd ?? [];
         return (entrypoint, cmd);
     }
 

@@ -54,11 +54,11 @@ public sealed class ContainerImages : IAsyncLifetime
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "bin/busybox") { DataStream = busybox, Mode = dirMode, ModificationTime = mtime });
         foreach (var applet in Applets)
             tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "bin/" + applet) { LinkName = "busybox", ModificationTime = mtime });
-        File(tar, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:alice:/home/alice:/bin/sh\n", mtime);
-        File(tar, "etc/group", "root:x:0:\nwheel:x:10:alice\nstaff:x:50:alice,bob\nalice:x:1000:\n", mtime);
+        AddFile(tar, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:alice:/home/alice:/bin/sh\n", mtime);
+        AddFile(tar, "etc/group", "root:x:0:\nwheel:x:10:alice\nstaff:x:50:alice,bob\nalice:x:1000:\n", mtime);
     }
 
-    private static void File(TarWriter tar, string name, string content, DateTimeOffset mtime) =>
+    private static void AddFile(TarWriter tar, string name, string content, DateTimeOffset mtime) =>
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
         {
             DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)), Mode = (UnixFileMode)Convert.ToInt32("644", 8), ModificationTime = mtime,

@@ -15,8 +15,7 @@ public sealed class ContainerCommandTests
     // --entrypoint drops the image cmd
     [InlineData("sh", new string[0], "sh")]
     [InlineData("sh", new[] { "-c", "true" }, "sh -c true")]
-    // --entrypoint "" clears the entrypoint and keeps the image cmd unless args are given
-    [InlineData("", new string[0], "c1 c2")]
+    // --entrypoint "" clears the entrypoint and the image cmd
     [InlineData("", new[] { "echo" }, "echo")]
     public void Entrypoint_and_cmd_combine_as_docker(string? entrypoint, string[] args, string expected)
     {
