@@ -31,10 +31,12 @@ public sealed class KistEngine
 
     public PushService Push(DistributionOptions options) => new(Images, options);
 
-    /// <summary>Bridge networking (CNI); null until a network manager is wired in.</summary>
-    public INetworkManager? Network { get; init; }
-    /// <summary>Named volumes; null until a volume store is wired in.</summary>
-    public IVolumeStore? Volumes { get; init; }
+    /// <summary>Bridge networking: the CNI plugins (kist0) unless another manager is given.</summary>
+    public INetworkManager? Network { get => _network ??= new CniNetworkManager(); init => _network = value; }
+    private INetworkManager? _network;
+    /// <summary>Named volumes: <c>ROOT/volumes</c> unless another store is given.</summary>
+    public IVolumeStore? Volumes { get => _volumes ??= LocalVolumeStore.ForRoot(Layout.Root); init => _volumes = value; }
+    private IVolumeStore? _volumes;
 
     private ContainerService? _containers;
     public ContainerService Containers => _containers ??= new ContainerService(this, Network, Volumes);

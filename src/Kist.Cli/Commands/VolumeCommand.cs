@@ -26,8 +26,11 @@ internal static class VolumeCommand
     /// </summary>
     public static Func<ParseResult, IVolumeUsage>? UsageFactory { get; set; }
 
-    private static VolumeService Service(ParseResult result) =>
-        VolumeService.For(Cli.Engine(result), UsageFactory?.Invoke(result));
+    private static VolumeService Service(ParseResult result)
+    {
+        var engine = Cli.Engine(result);
+        return VolumeService.For(engine, UsageFactory?.Invoke(result) ?? engine.Containers);
+    }
 
     public static Command Create() => new("volume", "Manage volumes")
     {

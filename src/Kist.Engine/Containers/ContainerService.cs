@@ -19,7 +19,7 @@ public sealed record ContainerView(ContainerRecord Record, ContainerState State)
 /// The container commands over one root: create (image → record + read-write snapshot), start in the foreground or
 /// under a detached monitor, stop, kill, restart, remove, list, logs and wait.
 /// </summary>
-public sealed class ContainerService
+public sealed class ContainerService : IVolumeUsage
 {
     private readonly KistEngine _engine;
     private readonly ImageMountService _images;
@@ -58,7 +58,7 @@ public sealed class ContainerService
         var labels = new Dictionary<string, string>(imageConfig?.Labels ?? new Dictionary<string, string>());
         foreach (var label in request.Labels.Select(FlagParsers.Label)) labels[label.Key] = label.Value;
         foreach (var cap in request.CapAdd.Concat(request.CapDrop)) Capabilities.Normalize(cap);
-        if (request.StopSignal is { } stopSignal) Kist.Runtime.Process.Signals.Parse(stopSignal);
+        if (request.StopSignal is { } stopSignal) Kist.Runtime.Execution.Signals.Parse(stopSignal);
 
         var mounts = new List<MountSpec>();
         foreach (var volume in request.Volumes) mounts.Add(await ResolveVolumeAsync(FlagParsers.Volume(volume), cancellationToken).ConfigureAwait(false));
@@ -114,7 +114,7 @@ public sealed class ContainerService
             ChainId = chainId.ToString(),
         };
         if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
-        Kist.Runtime.Process.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
+        Kist.Runtime.Execution.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
         await Runtime.Snapshotter.PrepareAsync(record.SnapshotKey, record.ChainId, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -143,6 +143,10 @@ public sealed class ContainerService
     }
 
     public ContainerRecord Find(string nameOrId) => Store.Find(nameOrId);
+
+    /// <summary>The containers (in any state) that mount the named volume: volume rm and prune refuse those.</summary>
+    public IReadOnlyList<string> ContainersUsing(string volumeName) =>
+        Store.List().Where(r => r.Mounts.Any(m => m.Type == "volume" && m.Name == volumeName)).Select(r => r.Id).ToList();
 
     public async Task<ContainerView> ViewAsync(ContainerRecord record, CancellationToken cancellationToken = default) =>
         new(record, await Runtime.StateAsync(record, cancellationToken).ConfigureAwait(false));

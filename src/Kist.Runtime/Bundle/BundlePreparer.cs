@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kist.Runtime.Process;
+using Kist.Runtime.Execution;
 using Kist.Runtime.Spec;
 using Kist.Runtime.State;
 using Kist.Snapshots;

@@ -3,7 +3,7 @@ using Kist.Runtime.Bundle;
 using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Monitor;
 using Kist.Runtime.Networking;
-using Kist.Runtime.Process;
+using Kist.Runtime.Execution;
 using Kist.Runtime.State;
 using Kist.Snapshots;
 

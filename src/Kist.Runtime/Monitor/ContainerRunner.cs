@@ -3,7 +3,7 @@ using Kist.Oci;
 using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Logs;
 using Kist.Runtime.Native;
-using Kist.Runtime.Process;
+using Kist.Runtime.Execution;
 
 namespace Kist.Runtime.Monitor;
 

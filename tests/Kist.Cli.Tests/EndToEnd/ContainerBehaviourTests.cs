@@ -66,6 +66,21 @@ public sealed partial class ContainerBehaviourTests(ContainerImages images) : IC
         Assert.Equal(Mask(docker.Stdout), Mask(kist.Stdout));
     }
 
+    /// <summary>On docker's default network (bridge): the container's own address in /etc/hosts, eth0 up, the hostname.</summary>
+    [Theory]
+    [InlineData("cat /etc/hosts")]
+    [InlineData("sh -c 'cat /sys/class/net/eth0/operstate; hostname; grep -c nameserver /etc/resolv.conf'")]
+    public async Task Bridge_network_looks_like_dockers(string command)
+    {
+        var kist = await KistAsync(images.Root.Path, ["run", "--rm", images.Plain, .. Split(command)]);
+        var docker = await Docker.RunAsync(["run", "--rm", images.Plain, .. Split(command)]);
+        Assert.True(docker.ExitCode == kist.ExitCode, $"exit code: docker {docker.ExitCode}, kist {kist.ExitCode}\nkist stderr: {kist.Stderr}");
+        Assert.Equal(Ipv4().Replace(Mask(docker.Stdout), "<ip>"), Ipv4().Replace(Mask(kist.Stdout), "<ip>"));
+    }
+
+    [GeneratedRegex(@"\b\d+\.\d+\.\d+\.\d+\b")]
+    private static partial Regex Ipv4();
+
     public static TheoryData<string, string> EntrypointCases() => new()
     {
         { "", "" },

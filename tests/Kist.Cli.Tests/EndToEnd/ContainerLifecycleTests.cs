@@ -59,6 +59,20 @@ public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixt
     }
 
     [Fact]
+    public async Task Named_volumes_outlive_their_containers_and_are_in_use_while_one_exists()
+    {
+        string volume = "vol-" + Guid.NewGuid().ToString("N")[..8];
+        (await KistAsync(Root, "run", "--rm", "--network", "none", "-v", volume + ":/data", images.Plain, "sh", "-c", "echo persisted > /data/f")).ShouldSucceed();
+        string name = "reader-" + Guid.NewGuid().ToString("N")[..8];
+        var read = (await KistAsync(Root, "run", "--name", name, "--network", "none", "-v", volume + ":/data:ro", images.Plain, "cat", "/data/f")).ShouldSucceed();
+        Assert.Equal("persisted\n", read.Stdout);
+        Assert.NotEqual(0, (await KistAsync(Root, "volume", "rm", volume)).ExitCode);
+        (await KistAsync(Root, "rm", name)).ShouldSucceed();
+        (await KistAsync(Root, "volume", "rm", volume)).ShouldSucceed();
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
+    [Fact]
     public async Task A_container_whose_monitor_was_killed_is_not_running()
     {
         string name = "orphan-" + Guid.NewGuid().ToString("N")[..8];

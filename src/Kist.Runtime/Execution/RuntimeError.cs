@@ -1,4 +1,4 @@
-namespace Kist.Runtime.Process;
+namespace Kist.Runtime.Execution;
 
 /// <summary>What the OCI runtime said when it failed, and docker's exit code for it (125, 126 or 127).</summary>
 public static class RuntimeError

@@ -1,6 +1,6 @@
 using Kist.Oci;
 
-namespace Kist.Runtime.Process;
+namespace Kist.Runtime.Execution;
 
 /// <summary>Signal names and numbers (x86-64/arm64 Linux) as docker accepts them: "SIGTERM", "TERM", "15".</summary>
 public static class Signals

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Kist.Oci;
 
-namespace Kist.Runtime.Process;
+namespace Kist.Runtime.Execution;
 
 /// <summary>
 /// The low-level OCI runtime (<c>runc</c> by default, or <c>crun</c>, or a path), always a child process. Its

@@ -1,7 +1,7 @@
 using Kist.Oci;
-using Kist.Runtime.Process;
+using Kist.Runtime.Execution;
 
-namespace Kist.Runtime.Tests.Process;
+namespace Kist.Runtime.Tests.Execution;
 
 public sealed class RuntimeErrorTests
 {
