@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   docker.io docker-registry skopeo umoci buildah runc crun busybox-static containernetworking-plugins
-  hyperfine debootstrap zstd pigz apache2-utils jq iproute2 iptables ca-certificates openssl
+  hyperfine debootstrap zstd pigz apache2-utils jq iproute2 iptables ca-certificates openssl tini
 )
 
 missing=()
