@@ -33,12 +33,17 @@ var root = new RootCommand("Kist: a daemonless, Docker-compatible image and cont
     PsCommand.Create(),
     LogsCommand.Create(),
     WaitCommand.Create(),
+    ExecCommand.Create(),
+    DiffCommand.Create(),
+    CommitCommand.Create(),
+    ExportCommand.Create(),
+    CpCommand.Create(),
     ContainerCommand.Create(),
     ContainerCommand.CreateMonitor(),
 };
 
 Cli.RejectUnknownFlags(root);
-var parsed = root.Parse(ContainerFlags.SplitCommand(args));
+var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args)));
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors) Console.Error.WriteLine("kist: " + error.Message);

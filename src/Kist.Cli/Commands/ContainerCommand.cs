@@ -14,6 +14,7 @@ internal static class ContainerCommand
         {
             ls, RunCommand.Create(), CreateCommand.Create(), StartCommand.Create(), StopCommand.Create(), KillCommand.Create(),
             RestartCommand.Create(), RmCommand.Create(), LogsCommand.Create(), WaitCommand.Create(), InspectCommand.Create("inspect", containersOnly: true),
+            ExecCommand.Create(), DiffCommand.Create(), CommitCommand.Create(), ExportCommand.Create(), CpCommand.Create(), PruneCommand.CreateContainerPrune(),
         };
         return command;
     }

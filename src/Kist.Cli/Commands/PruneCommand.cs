@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kist.Cli.Formatting;
+using Kist.Engine.Containers;
 using Kist.Engine.Images;
 
 namespace Kist.Cli.Commands;
@@ -24,6 +25,28 @@ internal static class PruneCommand
         });
     }
 
+    public static Command CreateContainerPrune()
+    {
+        var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
+        var command = new Command("prune", "Remove all stopped containers") { force };
+        return command.WithAction(async (result, cancellationToken) =>
+        {
+            if (!result.GetValue(force) && !Cli.Confirm("WARNING! This will remove all stopped containers.")) return 0;
+            var pruned = await new ContainerPruner(Cli.Engine(result).Containers).PruneAsync(cancellationToken);
+            ReportContainers(pruned);
+            Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(pruned.ReclaimedBytes));
+            return 0;
+        });
+    }
+
+    private static void ReportContainers(ContainerPruneResult pruned)
+    {
+        if (pruned.Deleted.Count == 0) return;
+        Cli.Out.WriteLine("Deleted Containers:");
+        foreach (var id in pruned.Deleted) Cli.Out.WriteLine(id);
+        Cli.Out.WriteLine();
+    }
+
     public static Command CreateSystemPrune()
     {
         var all = new Option<bool>("--all", "-a") { Description = "Remove all unused images not just dangling ones" };
@@ -38,12 +61,16 @@ internal static class PruneCommand
                 + (everything ? "  - all images without at least one container associated to them\n" : "  - all dangling images\n")
                 + "  - unused build cache\n";
             if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
-            Report(await Cli.Engine(result).Images.PruneAsync(everything, cancellationToken));
+            var engine = Cli.Engine(result);
+            // Stopped containers first, as docker does: their images are then unused.
+            var containers = await new ContainerPruner(engine.Containers).PruneAsync(cancellationToken);
+            ReportContainers(containers);
+            Report(await engine.Images.PruneAsync(everything, cancellationToken), containers.ReclaimedBytes);
             return 0;
         });
     }
 
-    private static void Report(PruneResult result)
+    private static void Report(PruneResult result, long alsoReclaimed = 0)
     {
         if (result.DeletedImages.Count > 0)
         {
@@ -51,6 +78,6 @@ internal static class PruneCommand
             foreach (var id in result.DeletedImages) Cli.Out.WriteLine("deleted: " + id);
             Cli.Out.WriteLine();
         }
-        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes));
+        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes + alsoReclaimed));
     }
 }

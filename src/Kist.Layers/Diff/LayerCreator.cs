@@ -13,6 +13,8 @@ public sealed class LayerCreateOptions
     public int? Level { get; init; }
     /// <summary>Modification times later than this (seconds since the epoch) are clamped to it; defaults to <c>SOURCE_DATE_EPOCH</c>.</summary>
     public long? SourceDateEpoch { get; init; } = FromEnvironment();
+    /// <summary>Paths (relative, '/'-separated) left out of the layer with everything below them.</summary>
+    public Func<string, bool>? Exclude { get; init; }
 
     public static long? FromEnvironment() =>
         long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out long v) && v >= 0 ? v : null;
@@ -45,7 +47,7 @@ public static class LayerCreator
             int pfd = parent is null ? -1 : Dirs.OpenRoot(parent);
             try
             {
-                new Walker(writer, overlay, options.SourceDateEpoch, cancellationToken).Walk(dfd, pfd, "");
+                new Walker(writer, overlay, options.SourceDateEpoch, options.Exclude, cancellationToken).Walk(dfd, pfd, "");
             }
             finally
             {
@@ -56,7 +58,7 @@ public static class LayerCreator
             return compressing.Finish();
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private sealed class Walker(TarStreamWriter writer, bool overlay, long? epoch, CancellationToken cancellationToken)
+    private sealed class Walker(TarStreamWriter writer, bool overlay, long? epoch, Func<string, bool>? exclude, CancellationToken cancellationToken)
     {
         private readonly Dictionary<(ulong, ulong), string> _links = [];
         private readonly List<TarEntry> _pending = [];
@@ -78,6 +80,7 @@ public static class LayerCreator
             foreach (var (key, name, whiteout) in items)
             {
                 string path = rel.Length == 0 ? name : rel + "/" + name;
+                if (exclude?.Invoke(path) == true) continue;
                 if (whiteout) { EmitWhiteout(rel, name); continue; }
                 var st = FileStat.Lstat(dfd, name);
                 FileStat? pst = pfd >= 0 ? FileStat.TryLstat(pfd, name) : null;

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Kist.Oci;
+using Kist.Runtime.Monitor;
+using Kist.Runtime.Native;
+using Kist.Runtime.Process;
+
+namespace Kist.Runtime.Exec;
+
+/// <summary>
+/// Runs <c>RUNTIME exec</c> for a prepared process.json as a child of this process. The command's stdout (and stdin
+/// with <c>-i</c>) are this process's own; stderr is held back until the runtime has written the pid file, so that
+/// the runtime's own failure ("executable file not found") becomes docker's 126/127 instead of the command's output.
+/// </summary>
+public static class ExecRunner
+{
+    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string processFile, string pidFile, ExecRequest request)
+    {
+        File.Delete(pidFile);
+        if (request.Detach) return await RunDetachedAsync(runtime, id, processFile, pidFile).ConfigureAwait(false);
+        var info = Runtime(runtime, runtime.Binary, []);
+        info.ArgumentList.Add("exec");
+        if (request.Tty) info.ArgumentList.Add("--tty");
+        foreach (var a in new[] { "--process", processFile, "--pid-file", pidFile, id }) info.ArgumentList.Add(a);
+        info.RedirectStandardInput = !request.Stdin && !request.Tty;
+        info.RedirectStandardError = !request.Tty;
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
+        if (info.RedirectStandardInput) process.StandardInput.Close();
+        int runtimePid = process.Id;
+        var registrations = new List<PosixSignalRegistration>();
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+        {
+            registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                Sys.Kill(runtimePid, context.Signal switch { PosixSignal.SIGINT => 2, PosixSignal.SIGTERM => 15, PosixSignal.SIGHUP => 1, _ => 3 });
+            }));
+        }
+        try
+        {
+            OutputPump? stderr = null;
+            Task pump = Task.CompletedTask;
+            if (info.RedirectStandardError)
+            {
+                stderr = new OutputPump(process.StandardError.BaseStream, "stderr", null, Console.OpenStandardError(), holdBack: true);
+                pump = Task.Run(stderr.RunAsync);
+            }
+            var exited = process.WaitForExitAsync();
+            int pid = 0;
+            for (int i = 0; !exited.IsCompleted; i++)
+            {
+                if ((pid = ContainerRunner.ReadPid(pidFile)) > 0) break;
+                await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
+            }
+            if (pid > 0) stderr?.Release();
+            await exited.ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            if (pid <= 0 && ContainerRunner.ReadPid(pidFile) is > 0 and int late) { pid = late; stderr?.Release(); }
+            if (pid <= 0 && stderr is not null)
+            {
+                string message = RuntimeError.Message(stderr.HeldText);
+                if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+                return new RunOutcome(RuntimeError.ExitCode(message), message);
+            }
+            return new RunOutcome(process.ExitCode, null);
+        }
+        finally
+        {
+            foreach (var r in registrations) r.Dispose();
+            File.Delete(pidFile);
+        }
+    }
+
+    /// <summary>
+    /// <c>exec -d</c>: the runtime starts the process and returns; the process's stdio is /dev/null (through a shell
+    /// redirect, as .NET cannot hand a child /dev/null) and the runtime's error, if any, comes from its log file.
+    /// </summary>
+    private static async Task<RunOutcome> RunDetachedAsync(OciRuntime runtime, string id, string processFile, string pidFile)
+    {
+        string log = pidFile + ".log";
+        File.Delete(log);
+        var info = Runtime(runtime, "/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", runtime.Binary]);
+        foreach (var a in new[] { "--log", log, "exec", "--detach", "--process", processFile, "--pid-file", pidFile, id }) info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        try
+        {
+            if (process.ExitCode == 0) return new RunOutcome(0, null);
+            string message = File.Exists(log) ? RuntimeError.Message(File.ReadAllText(log)) : "";
+            if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+            return new RunOutcome(RuntimeError.ExitCode(message), message);
+        }
+        finally
+        {
+            File.Delete(log);
+            File.Delete(pidFile);
+        }
+    }
+
+    /// <summary><c>PROGRAM [PREFIX...] --root STATE</c>: the runtime's global flags come before the command.</summary>
+    private static ProcessStartInfo Runtime(OciRuntime runtime, string program, string[] prefix)
+    {
+        var info = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var a in prefix) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--root");
+        info.ArgumentList.Add(runtime.StateRoot);
+        return info;
+    }
+}
