@@ -72,8 +72,8 @@ internal static class ExecCommand
             }
             catch (InvalidInputException e)
             {
-                // docker: a user that cannot be resolved is the exec's failure to start (126).
-                Cli.Error.WriteLine(e.Message);
+                // docker: a user that cannot be resolved is the exec's failure to start (126), reported on stdout as docker does.
+                Cli.Out.WriteLine(e.Message);
                 return 126;
             }
             catch (KistException e)
@@ -83,7 +83,8 @@ internal static class ExecCommand
             }
             if (outcome.Failed)
             {
-                Cli.Error.WriteLine($"OCI runtime exec failed: {outcome.Error}: unknown");
+                // docker's CLI prints the runtime's failure on stdout.
+                Cli.Out.WriteLine($"OCI runtime exec failed: {outcome.Error}: unknown");
                 return 126;
             }
             return outcome.ExitCode;

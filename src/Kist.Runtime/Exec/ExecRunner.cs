@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Kist.Oci;
 using Kist.Runtime.Monitor;
 using Kist.Runtime.Native;
-using Kist.Runtime.Process;
+using Kist.Runtime.Execution;
 
 namespace Kist.Runtime.Exec;
 
