@@ -22,9 +22,10 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
         _scratch.Dispose();
     }
 
-    private string DockerImage(string suffix)
+    /// <summary>A docker image name of this test, removed afterwards (with its tag: a bare name would only remove :latest).</summary>
+    private string DockerImage(string suffix, string tag = "latest")
     {
-        string name = $"{_name}-{suffix}";
+        string name = $"{_name}-{suffix}:{tag}";
         _dockerImages.Add(name);
         return name;
     }
@@ -34,7 +35,7 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
     {
         string tar = _scratch.File("rootfs.tar");
         Rootfs.WriteBusyboxTar(tar);
-        string image = DockerImage("saved") + ":1";
+        string image = DockerImage("saved", "1");
         (await KistAsync(_root.Path, "import", "--change", "CMD [\"echo\", \"hello from kist\"]", tar, image)).ShouldSucceed();
         string archive = _scratch.File("image.tar");
         (await KistAsync(_root.Path, "save", "-o", archive, image)).ShouldSucceed();
@@ -64,7 +65,7 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
             ENV GREETING=hello
             CMD ["cat", "/two"]
             """);
-        string built = DockerImage("built") + ":v1";
+        string built = DockerImage("built", "v1");
         (await Docker.RunAsync("build", "-q", "-t", built, context)).ShouldSucceed();
         string archive = _scratch.File("docker-saved.tar");
         (await Docker.RunAsync("save", "-o", archive, built)).ShouldSucceed();
@@ -98,7 +99,7 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
     {
         string tar = _scratch.File("rootfs.tar");
         Rootfs.WriteBusyboxTar(tar);
-        string image = DockerImage("skopeo") + ":2";
+        string image = DockerImage("skopeo", "2");
         string id = (await KistAsync(_root.Path, "import", "--change", "CMD [\"echo\", \"via skopeo\"]", tar, image)).ShouldSucceed().Stdout.Trim();
         string fullName = $"docker.io/library/{image}";
 
