@@ -9,7 +9,14 @@ bash scripts/build.sh
 kist="$PWD/out/kist"
 work=$(mktemp -d /tmp/kist-demo.XXXXXX)
 export KIST_ROOT="$work/root"
-trap 'docker rmi -f kist-demo/busybox:1 kist-demo/from-docker:1 >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+registry_pid=""
+cleanup() {
+  "$kist" rm -f kist-demo-c >/dev/null 2>&1 || true
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  docker rmi -f kist-demo/busybox:1 kist-demo/from-docker:1 "${pushed:-none}" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
@@ -44,10 +51,33 @@ echo "kist:   $("$kist" inspect -f '{{.Id}}' kist-demo/from-docker:1)"
 step "Dockerfile checks"
 run "$kist" build --check "$work/context" || true
 
+step "Containers: kist run, exec, diff, commit"
+run "$kist" run --rm --network none kist-demo/busybox:1 sh -c 'echo "$GREETING from a Kist container"'
+run "$kist" run -d --network none --name kist-demo-c kist-demo/busybox:1 sh -c 'echo started; sleep 60'
+run "$kist" ps
+run "$kist" exec kist-demo-c sh -c 'echo changed > /changed.txt'
+run "$kist" diff kist-demo-c
+run "$kist" commit -m "a change" kist-demo-c kist-demo/committed:1
+run "$kist" run --rm --network none kist-demo/committed:1 cat /changed.txt
+run "$kist" logs kist-demo-c
+run "$kist" rm -f kist-demo-c
+
+step "kist registry serve, then kist push / docker pull / kist pull"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$kist" registry serve --addr "127.0.0.1:$port" --storage "$work/registry" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+pushed="127.0.0.1:$port/demo/busybox:1"
+run "$kist" tag kist-demo/busybox:1 "$pushed"
+run "$kist" push "$pushed"
+run docker pull "$pushed"
+run "$kist" rmi "$pushed"
+run "$kist" pull "$pushed"
+
 step "Removing, pruning, checking"
 run "$kist" rmi kist-demo/busybox:latest
 run "$kist" images
 run "$kist" system df
-run "$kist" rmi kist-demo/from-docker:1
+run "$kist" rmi kist-demo/from-docker:1 kist-demo/committed:1
 run "$kist" image prune -f
 run "$kist" system check
