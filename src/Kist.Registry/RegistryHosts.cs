@@ -15,16 +15,7 @@ public static class RegistryHosts
         registry is DockerHub or "index.docker.io" or "registry-1.docker.io" ? DockerHubApiHost : registry;
 
     /// <summary>The registry name credentials are kept under: <c>docker.io</c> for Docker Hub, else host[:port].</summary>
-    public static string Normalize(string server)
-    {
-        string s = server.Trim();
-        int scheme = s.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0) s = s[(scheme + 3)..];
-        int slash = s.IndexOf('/');
-        if (slash >= 0) s = s[..slash];
-        s = s.ToLowerInvariant();
-        return s is "index.docker.io" or "registry-1.docker.io" or "docker.io" or "registry.hub.docker.com" ? DockerHub : s;
-    }
+    public static string Normalize(string server) => Credentials.RegistryKeys.Normalize(server);
 
     /// <summary>Whether plain HTTP is allowed as docker allows it: localhost, 127.0.0.0/8 and ::1.</summary>
     public static bool IsLoopback(string hostAndPort)
