@@ -2,45 +2,8 @@ using System.CommandLine;
 using Kist.Cli;
 using Kist.Cli.Commands;
 
-var root = new RootCommand("Kist: a daemonless, Docker-compatible image and container engine")
-{
-    Cli.Root,
-    Cli.Debug,
-    ImagesCommand.Create("images"),
-    ImportCommand.Create(),
-    TagCommand.Create(),
-    RmiCommand.Create("rmi"),
-    InspectCommand.Create("inspect"),
-    HistoryCommand.Create("history"),
-    SaveCommand.Create("save"),
-    LoadCommand.Create("load"),
-    ImageCommand.Create(),
-    SystemCommand.Create(),
-    BuildCommand.Create(),
-    RegistryCommand.Create(),
-    VolumeCommand.Create(),
-    PullCommand.Create("pull"),
-    PushCommand.Create("push"),
-    LoginCommands.Login(),
-    LoginCommands.Logout(),
-    RunCommand.Create(),
-    CreateCommand.Create(),
-    StartCommand.Create(),
-    StopCommand.Create(),
-    KillCommand.Create(),
-    RestartCommand.Create(),
-    RmCommand.Create(),
-    PsCommand.Create(),
-    LogsCommand.Create(),
-    WaitCommand.Create(),
-    ExecCommand.Create(),
-    DiffCommand.Create(),
-    CommitCommand.Create(),
-    ExportCommand.Create(),
-    CpCommand.Create(),
-    ContainerCommand.Create(),
-    ContainerCommand.CreateMonitor(),
-};
+var root = new RootCommand("Kist: a daemonless, Docker-compatible image and container engine") { Cli.Root, Cli.Debug };
+foreach (var command in CommandCatalog.For(args)) root.Add(command);
 
 Cli.RejectUnknownFlags(root);
 var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args)));

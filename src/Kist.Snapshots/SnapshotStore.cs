@@ -24,7 +24,8 @@ internal sealed partial class SnapshotJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// The metadata of a snapshotter root: one JSON file, read and rewritten (atomically, by rename) under an
-/// exclusive lock so that several kist processes can share the root.
+/// exclusive lock so that several kist processes can share the root. The file is small: it is read and written
+/// synchronously (async file I/O's thread-pool hops showed in every container start).
 /// </summary>
 internal sealed class SnapshotStore(string root)
 {
@@ -38,14 +39,14 @@ internal sealed class SnapshotStore(string root)
         Directory.CreateDirectory(Path.Combine(Root, "snapshots"));
         using var lockFile = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var db = File.Exists(DbPath)
-            ? JsonSerializer.Deserialize(await File.ReadAllBytesAsync(DbPath, cancellationToken).ConfigureAwait(false), SnapshotJsonContext.Default.SnapshotDb)
+            ? JsonSerializer.Deserialize(File.ReadAllBytes(DbPath), SnapshotJsonContext.Default.SnapshotDb)
               ?? new SnapshotDb()
             : new SnapshotDb();
         var result = action(db);
         if (write)
         {
             var tmp = DbPath + ".tmp-" + Environment.ProcessId;
-            await File.WriteAllBytesAsync(tmp, JsonSerializer.SerializeToUtf8Bytes(db, SnapshotJsonContext.Default.SnapshotDb), cancellationToken).ConfigureAwait(false);
+            File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(db, SnapshotJsonContext.Default.SnapshotDb));
             File.Move(tmp, DbPath, overwrite: true);
         }
         return result;

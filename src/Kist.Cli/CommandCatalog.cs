@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Kist.Cli.Commands;
+
+namespace Kist.Cli;
+
+/// <summary>
+/// The top-level commands by name. A command line that names one of them builds only that command's tree:
+/// building all of them costs a millisecond of every <c>kist run</c>; help and unknown commands get them all.
+/// </summary>
+internal static class CommandCatalog
+{
+    public static readonly IReadOnlyList<(string Name, Func<Command> Create)> All =
+    [
+        ("images", () => ImagesCommand.Create("images")),
+        ("import", ImportCommand.Create),
+        ("tag", TagCommand.Create),
+        ("rmi", () => RmiCommand.Create("rmi")),
+        ("inspect", () => InspectCommand.Create("inspect")),
+        ("history", () => HistoryCommand.Create("history")),
+        ("save", () => SaveCommand.Create("save")),
+        ("load", () => LoadCommand.Create("load")),
+        ("image", ImageCommand.Create),
+        ("system", SystemCommand.Create),
+        ("build", BuildCommand.Create),
+        ("registry", RegistryCommand.Create),
+        ("volume", VolumeCommand.Create),
+        ("pull", () => PullCommand.Create("pull")),
+        ("push", () => PushCommand.Create("push")),
+        ("login", LoginCommands.Login),
+        ("logout", LoginCommands.Logout),
+        ("run", () => RunCommand.Create()),
+        ("create", () => CreateCommand.Create()),
+        ("start", () => StartCommand.Create()),
+        ("stop", () => StopCommand.Create()),
+        ("kill", () => KillCommand.Create()),
+        ("restart", () => RestartCommand.Create()),
+        ("rm", () => RmCommand.Create()),
+        ("ps", () => PsCommand.Create()),
+        ("logs", () => LogsCommand.Create()),
+        ("wait", () => WaitCommand.Create()),
+        ("exec", () => ExecCommand.Create()),
+        ("diff", () => DiffCommand.Create()),
+        ("commit", () => CommitCommand.Create()),
+        ("export", () => ExportCommand.Create()),
+        ("cp", () => CpCommand.Create()),
+        ("container", ContainerCommand.Create),
+        ("container-monitor", ContainerCommand.CreateMonitor),
+    ];
+
+    /// <summary>The commands a command line needs: the one it names, or all of them.</summary>
+    public static IEnumerable<Command> For(IReadOnlyList<string> args)
+    {
+        string? name = CommandName(args);
+        var named = All.Where(c => c.Name == name).ToList();
+        return (named.Count == 1 ? named : All).Select(c => c.Create());
+    }
+
+    /// <summary>The first token after the global options (<c>--root DIR</c>, <c>--debug</c>), if it is a word.</summary>
+    internal static string? CommandName(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg == "--root") i++;
+            else if (arg.StartsWith("--root=", StringComparison.Ordinal) || arg is "--debug" or "-D") continue;
+            else return arg.StartsWith('-') ? null : arg;
+        }
+        return null;
+    }
+}
