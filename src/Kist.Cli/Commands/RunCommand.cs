@@ -23,6 +23,11 @@ internal static class RunCommand
         Cli.HandlesSignals.Add(command);
         return command.WithAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(flags.Tty) && result.GetValue(flags.Interactive) && !Terminal.IsTerminal(0))
+            {
+                Cli.Error.WriteLine("the input device is not a TTY");
+                return ExitCodes.Failure;
+            }
             var engine = Cli.Engine(result);
             ContainerRecord record;
             try
@@ -69,7 +74,7 @@ internal static class RunCommand
         try
         {
             Cli.Out.Flush();
-            outcome = await engine.Containers.RunAttachedAsync(record, new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal });
+            outcome = await engine.Containers.RunAttachedAsync(record, new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal, Pty = tty && !terminal });
         }
         catch (KistException e)
         {

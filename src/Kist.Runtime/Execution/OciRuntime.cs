@@ -46,10 +46,21 @@ public sealed class OciRuntime
         return null;
     }
 
-    /// <summary><c>RUNTIME run</c> in the foreground: the runtime stays the container's parent and passes its exit code on.</summary>
-    public ProcessStartInfo Run(string id, string bundle, string pidFile, bool redirectStdin, bool redirectOutput)
+    /// <summary>
+    /// <c>RUNTIME run</c> in the foreground: the runtime stays the container's parent and passes its exit code on.
+    /// With <paramref name="terminal"/> (a pty slave's path) the runtime's stdio is that terminal, through a shell
+    /// redirection, because a process started from .NET can only inherit or pipe its stdio.
+    /// </summary>
+    public ProcessStartInfo Run(string id, string bundle, string pidFile, bool redirectStdin, bool redirectOutput, string? terminal = null)
     {
         var info = Start("run", "--bundle", bundle, "--pid-file", pidFile, id);
+        if (terminal is not null)
+        {
+            var onTerminal = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            string[] args = ["-c", "tty=$1; shift; exec \"$@\" <>\"$tty\" >&0 2>&0", "sh", terminal, info.FileName, .. info.ArgumentList];
+            foreach (var arg in args) onTerminal.ArgumentList.Add(arg);
+            return onTerminal;
+        }
         info.RedirectStandardInput = redirectStdin;
         info.RedirectStandardOutput = redirectOutput;
         info.RedirectStandardError = redirectOutput;

@@ -84,7 +84,7 @@ public sealed class ContainerRuntime
             {
                 using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Network = network });
             }
-            await _bundles.PrepareAsync(c, network, io.Terminal, cancellationToken).ConfigureAwait(false);
+            await _bundles.PrepareAsync(c, network, io.Terminal || io.Pty, cancellationToken).ConfigureAwait(false);
             Timings.Mark("bundle-prepared");
             var started = io.Started;
             outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.PidFile(c.Id), Store.LogFile(c.Id), io with

@@ -12,6 +12,11 @@ public sealed record ContainerIO
     /// the container's pty and copies between them; the output is not logged then.
     /// </summary>
     public bool Terminal { get; init; }
+    /// <summary>
+    /// Give the container a terminal of its own (<c>-t</c> under a detached monitor): the runtime's stdio is a pty
+    /// this process holds, and what the container prints there goes to the log as stdout.
+    /// </summary>
+    public bool Pty { get; init; }
     /// <summary>Called once the container's process exists, with its host pid.</summary>
     public Action<int>? Started { get; init; }
 }

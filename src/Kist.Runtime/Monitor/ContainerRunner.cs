@@ -17,7 +17,9 @@ public static class ContainerRunner
     public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, string pidFile, string logFile, ContainerIO io)
     {
         File.Delete(pidFile);
-        var info = runtime.Run(id, bundle, pidFile, redirectStdin: !io.Stdin && !io.Terminal, redirectOutput: !io.Terminal);
+        using var pty = io.Pty ? PseudoTerminal.Open() : null;
+        bool pipes = !io.Terminal && pty is null;
+        var info = runtime.Run(id, bundle, pidFile, redirectStdin: pipes && !io.Stdin, redirectOutput: pipes, terminal: pty?.SlavePath);
         using var log = io.Terminal ? null : new JsonLogWriter(logFile);
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         if (info.RedirectStandardInput) process.StandardInput.Close();
@@ -34,9 +36,15 @@ public static class ContainerRunner
         }
         try
         {
+            // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
             OutputPump? stdout = null, stderr = null;
             var pumps = new List<Task>();
-            if (!io.Terminal)
+            if (pty is not null)
+            {
+                stderr = new OutputPump(new FileStream(pty.Master, FileAccess.Read, 1), "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: true);
+                pumps.Add(Task.Run(stderr.RunAsync));
+            }
+            else if (!io.Terminal)
             {
                 stdout = new OutputPump(process.StandardOutput.BaseStream, "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
                 stderr = new OutputPump(process.StandardError.BaseStream, "stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
@@ -52,6 +60,7 @@ public static class ContainerRunner
                 io.Started?.Invoke(pid);
             }
             await exited.ConfigureAwait(false);
+            pty?.CloseSlave();
             await Task.WhenAll(pumps).ConfigureAwait(false);
             if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
             {

@@ -59,7 +59,7 @@ public static class DetachedMonitor
         }
         try
         {
-            var outcome = await runtime.RunAsync(c, new ContainerIO { Started = pid => Report($"started {pid}") }).ConfigureAwait(false);
+            var outcome = await runtime.RunAsync(c, new ContainerIO { Pty = c.Config.Tty, Started = pid => Report($"started {pid}") }).ConfigureAwait(false);
             if (outcome.Failed) Report($"failed {outcome.ExitCode} {outcome.Error}");
             else Report("started 0");
             return outcome.ExitCode;

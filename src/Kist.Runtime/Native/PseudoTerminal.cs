@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Kist.Oci;
+
+namespace Kist.Runtime.Native;
+
+/// <summary>
+/// A pseudo-terminal pair held by a detached monitor: the runtime gets the slave as its stdio (so that
+/// <c>runc run</c> finds a terminal and gives the container its own pty), the monitor reads the master.
+/// </summary>
+internal sealed partial class PseudoTerminal : IDisposable
+{
+    private const int O_NOCTTY = 0x100;
+    private SafeFileHandle? _slave;
+
+    private PseudoTerminal(SafeFileHandle master, string slavePath, SafeFileHandle slave)
+    {
+        Master = master;
+        SlavePath = slavePath;
+        _slave = slave;
+    }
+
+    public SafeFileHandle Master { get; }
+    public string SlavePath { get; }
+
+    public static PseudoTerminal Open()
+    {
+        int master = PosixOpenpt(Sys.O_RDWR | O_NOCTTY | Sys.O_CLOEXEC);
+        if (master < 0) throw new KistException($"cannot open a pseudo-terminal: errno {Sys.Errno}");
+        var masterHandle = new SafeFileHandle(master, ownsHandle: true);
+        var name = new byte[128];
+        if (Grantpt(master) != 0 || Unlockpt(master) != 0 || PtsnameR(master, name, name.Length) != 0)
+        {
+            masterHandle.Dispose();
+            throw new KistException($"cannot set up a pseudo-terminal: errno {Sys.Errno}");
+        }
+        string path = System.Text.Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0));
+        // Held open until the runtime has exited: the master reads EIO once no slave is open, and the runtime
+        // opens its own copy only after it starts.
+        int slave = Sys.Open(path, Sys.O_RDWR | O_NOCTTY | Sys.O_CLOEXEC, 0);
+        if (slave < 0)
+        {
+            masterHandle.Dispose();
+            throw new KistException($"cannot open {path}: errno {Sys.Errno}");
+        }
+        return new PseudoTerminal(masterHandle, path, new SafeFileHandle(slave, ownsHandle: true));
+    }
+
+    /// <summary>Lets the master see the end of output once the runtime's copies are closed too.</summary>
+    public void CloseSlave()
+    {
+        _slave?.Dispose();
+        _slave = null;
+    }
+
+    public void Dispose()
+    {
+        CloseSlave();
+        Master.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
+    private static partial int PosixOpenpt(int flags);
+
+    [LibraryImport("libc", EntryPoint = "grantpt", SetLastError = true)]
+    private static partial int Grantpt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlockpt", SetLastError = true)]
+    private static partial int Unlockpt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ptsname_r", SetLastError = true)]
+    private static partial int PtsnameR(int fd, [Out] byte[] buffer, nint length);
+}
