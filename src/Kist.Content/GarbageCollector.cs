@@ -29,7 +29,7 @@ public sealed class GarbageCollector(ImageStore images)
     public async ValueTask<HashSet<Digest>> ReachableAsync(CancellationToken cancellationToken = default)
     {
         var reachable = new HashSet<Digest>();
-        var pending = new Stack<Descriptor>(images.ReadIndex().Select(e => e.Target));
+        var pending = new Stack<Descriptor>(images.ReadIndex().Select(e => e.Target).Concat(ExtraRoots()));
         while (pending.TryPop(out var descriptor))
         {
             if (!reachable.Add(descriptor.Digest) || !images.Content.Exists(descriptor.Digest)) continue;
@@ -56,6 +56,23 @@ public sealed class GarbageCollector(ImageStore images)
             }
         }
         return reachable;
+    }
+
+    /// <summary>The descriptors of the index files under <see cref="StoreLayout.GcRootsDirectory"/>; an unreadable one keeps nothing.</summary>
+    private IEnumerable<Descriptor> ExtraRoots()
+    {
+        string dir = images.Layout.GcRootsDirectory;
+        if (!Directory.Exists(dir)) yield break;
+        foreach (var file in Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories))
+        {
+            ImageIndex? index = null;
+            try
+            {
+                index = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllBytes(file), OciJsonContext.Default.ImageIndex);
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { }
+            foreach (var d in index?.Manifests ?? []) yield return d;
+        }
     }
 
     private async ValueTask<GcResult> CollectLockedAsync(bool dryRun, CancellationToken cancellationToken)

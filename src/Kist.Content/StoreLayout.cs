@@ -26,6 +26,12 @@ public sealed class StoreLayout
     /// <summary>Held shared by every operation that adds content, exclusively by garbage collection.</summary>
     public string GcLock => Path.Combine(LocksDirectory, "gc.lock");
 
+    /// <summary>
+    /// Extra garbage-collection roots: every <c>*.json</c> file below is an OCI index whose descriptors are kept (the
+    /// build cache keeps its layers here, out of <c>index.json</c> and so out of <c>kist images</c>).
+    /// </summary>
+    public string GcRootsDirectory => Path.Combine(Root, "gcroots");
+
     public string BlobPath(Digest digest) => Path.Combine(BlobsDirectory, digest.Algorithm, digest.Encoded);
 
     /// <summary>Creates the layout if it is missing; safe to run from several processes at once.</summary>

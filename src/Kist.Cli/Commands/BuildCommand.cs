@@ -1,20 +1,23 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using Kist.Build;
+using Kist.Build.Progress;
 using Kist.Engine.Build;
 using Kist.Oci;
 
 namespace Kist.Cli.Commands;
 
 /// <summary>
-/// <c>kist build [--check] [-f FILE] [--format text|json] [--build-arg K=V]… [DIR]</c>. With <c>--check</c> the
-/// Dockerfile is parsed and linted (BuildKit's rules); warnings exit 0, errors (a parse error, or findings under
-/// <c># check=error=true</c>) exit 1.
+/// <c>kist build [OPTIONS] PATH | -</c>: builds an image from a Dockerfile with BuildKit's semantics and progress
+/// output (on stderr; <c>-q</c> prints only the image ID). With <c>--check</c> the Dockerfile is only parsed and
+/// linted (BuildKit's rules): warnings exit 0, errors (a parse error, or findings under <c># check=error=true</c>) exit 1.
 /// </summary>
 internal static class BuildCommand
 {
     public static Command Create()
     {
         var check = new Option<bool>("--check") { Description = "Check the Dockerfile (parse and lint) without building" };
-        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: PATH/Dockerfile)" };
+        var file = new Option<string?>("--file", "-f") { Description = "Name of the Dockerfile (default: PATH/Dockerfile; - for stdin)" };
         var format = new Option<string>("--format")
         {
             Description = "Output format of --check: text or json",
@@ -22,31 +25,119 @@ internal static class BuildCommand
         };
         format.AcceptOnlyFromAmong("text", "json");
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set build-time variables" };
-        var context = new Argument<string>("PATH") { Description = "The build context directory" };
-        var command = new Command("build", "Build an image from a Dockerfile") { check, file, format, buildArgs, context };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (format: name:tag)" };
+        var target = new Option<string?>("--target") { Description = "Set the target build stage to build" };
+        var labels = new Option<string[]>("--label") { Description = "Set metadata for an image" };
+        var platform = new Option<string?>("--platform") { Description = "Set the target platform (this host's only)" };
+        var iidfile = new Option<string?>("--iidfile") { Description = "Write the image ID to a file" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress the build output and print image ID on success" };
+        var progress = new Option<string>("--progress")
+        {
+            Description = "Set type of progress output (auto, plain, tty)",
+            DefaultValueFactory = _ => "auto",
+        };
+        progress.AcceptOnlyFromAmong("auto", "plain", "tty", "quiet");
+        var network = new Option<string>("--network")
+        {
+            Description = "Networking mode for the RUN instructions: default (the host's), host or none",
+            DefaultValueFactory = _ => "default",
+        };
+        network.AcceptOnlyFromAmong("default", "host", "none");
+        var pull = new Option<bool>("--pull") { Description = "Always attempt to pull all referenced images" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not use cache when building the image" };
+        var secrets = new Option<string[]>("--secret") { Description = "Secret to expose to the build (format: id=mysecret[,src=/local/secret|,env=VAR])" };
+        var context = new Argument<string>("PATH") { Description = "The build context directory, or - for a tar archive on stdin" };
+        var registry = new RegistryOptions();
+        var command = new Command("build", "Build an image from a Dockerfile")
+        {
+            check, file, format, buildArgs, tags, target, labels, platform, iidfile, quiet, progress, network, pull, noCache, secrets, context,
+        };
+        registry.AddTo(command);
+        Cli.AllowFlagLikeTokens(context); // "-" is the context on stdin
+        Cli.HandlesSignals.Add(command);
         return command.WithAction(async (result, cancellationToken) =>
         {
-            if (!result.GetValue(check))
-                throw new KistException("building images is not available yet; use 'kist build --check' to check a Dockerfile");
-            var args = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var arg in result.GetValue(buildArgs) ?? [])
+            var args = ParseBuildArgs(result.GetValue(buildArgs) ?? []);
+            if (result.GetValue(check))
             {
-                var eq = arg.IndexOf('=');
-                if (eq > 0) args[arg[..eq]] = arg[(eq + 1)..];
-                else if (Environment.GetEnvironmentVariable(arg) is { } fromEnvironment) args[arg] = fromEnvironment;
+                var request = new BuildCheckRequest(result.GetValue(context)!, result.GetValue(file)) { BuildArgs = args };
+                var report = await new DockerfileChecker().CheckAsync(request, cancellationToken);
+                if (result.GetValue(format) == "json") Cli.Out.WriteLine(report.ToJson());
+                else (report.Error is null ? Cli.Out : Cli.Error).Write(report.ToText());
+                return report.ExitCode;
             }
-            var request = new BuildCheckRequest(result.GetValue(context)!, result.GetValue(file)) { BuildArgs = args };
-            var report = await new DockerfileChecker().CheckAsync(request, cancellationToken);
-            if (result.GetValue(format) == "json")
+            if (result.GetValue(platform) is { } wanted && !Platform.Host.Matches(Platform.Parse(wanted)))
+                throw new InvalidInputException($"--platform {wanted}: only this host's platform ({Platform.Host}) can be built");
+            var options = new BuildOptions
             {
-                Cli.Out.WriteLine(report.ToJson());
-            }
-            else
+                Dockerfile = "",
+                BuildArgs = args,
+                Target = result.GetValue(target),
+                Labels = ParsePairs(result.GetValue(labels) ?? []),
+                NoCache = result.GetValue(noCache),
+                Pull = result.GetValue(pull),
+                Network = result.GetValue(network)!,
+                Secrets = BuildSecrets.Parse(result.GetValue(secrets) ?? []),
+                SourceDateEpoch = args.TryGetValue("SOURCE_DATE_EPOCH", out var sde) && long.TryParse(sde, out var epoch) ? epoch
+                    : long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var env) ? env : null,
+            };
+            bool isQuiet = result.GetValue(quiet) || result.GetValue(progress) == "quiet";
+            IBuildProgress display = isQuiet ? NullProgress.Instance : new PlainProgress(Cli.Error);
+            var engine = Cli.Engine(result);
+            var source = new BuildSource(result.GetValue(context)!, result.GetValue(file));
+
+            // Ctrl-C and SIGTERM cancel the build; the steps then stop their containers and release their mounts.
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }
+                .Select(s => PosixSignalRegistration.Create(s, c => { c.Cancel = true; cancel.Cancel(); })).ToList();
+            BuildResult built;
+            try
             {
-                var text = report.ToText();
-                (report.Error is null ? Cli.Out : Cli.Error).Write(text);
+                built = await new BuildService(engine, registry.Read(result))
+                    .BuildAsync(source, options, result.GetValue(tags) ?? [], display, Console.OpenStandardInput(), cancel.Token);
             }
-            return report.ExitCode;
+            catch (BuildStepException e)
+            {
+                if (!isQuiet)
+                {
+                    Cli.Error.WriteLine("------");
+                    Cli.Error.WriteLine($" > {e.StepName}:");
+                    foreach (var line in e.OutputTail) Cli.Error.WriteLine(line);
+                    Cli.Error.WriteLine("------");
+                }
+                throw new KistException("failed to solve: " + e.Message);
+            }
+            finally
+            {
+                foreach (var r in registrations) r.Dispose();
+            }
+            if (result.GetValue(iidfile) is { Length: > 0 } iid) await File.WriteAllTextAsync(iid, built.ImageId.ToString(), cancellationToken);
+            if (isQuiet) Cli.Out.WriteLine(built.ImageId.ToString());
+            return 0;
         });
+    }
+
+    /// <summary><c>--build-arg K=V</c>; a bare <c>K</c> takes the caller's environment variable, as docker does.</summary>
+    private static Dictionary<string, string> ParseBuildArgs(IEnumerable<string> values)
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var arg in values)
+        {
+            var eq = arg.IndexOf('=');
+            if (eq > 0) args[arg[..eq]] = arg[(eq + 1)..];
+            else if (Environment.GetEnvironmentVariable(arg) is { } fromEnvironment) args[arg] = fromEnvironment;
+        }
+        return args;
+    }
+
+    private static Dictionary<string, string> ParsePairs(IEnumerable<string> values)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var eq = value.IndexOf('=');
+            pairs[eq < 0 ? value : value[..eq]] = eq < 0 ? "" : value[(eq + 1)..];
+        }
+        return pairs;
     }
 }
