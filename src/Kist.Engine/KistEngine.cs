@@ -19,7 +19,7 @@ public sealed class KistEngine
         Layout.EnsureCreated();
         Content = new LocalContentStore(Layout);
         ImageStore = new ImageStore(Layout, Content);
-        Images = new ImageService(ImageStore);
+        Images = new ImageService(ImageStore, ImageUsersAsync);
     }
 
     public StoreLayout Layout { get; }
@@ -40,6 +40,9 @@ public sealed class KistEngine
 
     private ContainerService? _containers;
     public ContainerService Containers => _containers ??= new ContainerService(this, Network, Volumes);
+
+    /// <summary>The containers and their images, for the image commands that must keep those (rmi, prune).</summary>
+    private Task<IReadOnlyList<ImageUser>> ImageUsersAsync(CancellationToken cancellationToken) => Containers.ImageUsersAsync(cancellationToken);
 
     /// <summary>The root from <c>--root</c>, else <c>KIST_ROOT</c>, else <see cref="DefaultRoot"/>.</summary>
     public static string ResolveRoot(string? option) =>

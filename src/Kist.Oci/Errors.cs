@@ -10,6 +10,9 @@ public class KistException : Exception
 /// <summary>An image, blob, container or name that does not exist.</summary>
 public class NotFoundException(string message) : KistException(message);
 
+/// <summary>No image in the store by that name or ID: what <c>run</c> answers by pulling it.</summary>
+public sealed class ImageNotFoundException(string message) : NotFoundException(message);
+
 /// <summary>Content whose bytes do not hash to the digest or size they were announced with.</summary>
 public class DigestMismatchException(string message) : KistException(message);
 

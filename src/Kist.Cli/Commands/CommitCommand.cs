@@ -11,7 +11,7 @@ internal static class CommitCommand
         var author = new Option<string?>("--author", "-a") { Description = "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")" };
         var message = new Option<string?>("--message", "-m") { Description = "Commit message" };
         var change = new Option<string[]>("--change", "-c") { Description = "Apply Dockerfile instruction to the created image" };
-        var pause = new Option<bool>("--pause", "-p") { Description = "Pause container during commit (accepted; the layer is read as it is)", DefaultValueFactory = _ => true };
+        var pause = new Option<bool>("--pause", "-p") { Description = "Pause container during commit", DefaultValueFactory = _ => true };
         var container = new Argument<string>("CONTAINER");
         var reference = new Argument<string?>("REPOSITORY[:TAG]") { Arity = ArgumentArity.ZeroOrOne };
         var command = new Command(name, "Create a new image from a container's changes") { author, message, change, pause, container, reference };
@@ -19,7 +19,7 @@ internal static class CommitCommand
         {
             var engine = Cli.Engine(result);
             var record = engine.Containers.Find(result.GetValue(container)!);
-            var options = new CommitOptions(result.GetValue(reference), result.GetValue(author), result.GetValue(message), result.GetValue(change) ?? []);
+            var options = new CommitOptions(result.GetValue(reference), result.GetValue(author), result.GetValue(message), result.GetValue(change) ?? [], result.GetValue(pause));
             var id = await new ContainerCommitter(engine).CommitAsync(record, options, cancellationToken);
             Cli.Out.WriteLine(id.ToString());
             return 0;

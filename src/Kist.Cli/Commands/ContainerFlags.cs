@@ -36,6 +36,12 @@ internal sealed class ContainerFlags
     public readonly Option<bool> Tty = new("--tty", "-t") { Description = "Allocate a pseudo-TTY" };
     public readonly Option<string?> Runtime = new("--runtime") { Description = "Runtime to use for this container (runc, crun or a path)" };
     public readonly Option<string?> ShmSize = new("--shm-size") { Description = "Size of /dev/shm" };
+    public readonly Option<string[]> Ulimit = new("--ulimit") { Description = "Ulimit options (NAME=SOFT[:HARD])" };
+    public readonly Option<string> Pull = new("--pull")
+    {
+        Description = "Pull image before running (\"always\", \"missing\", \"never\")",
+        DefaultValueFactory = _ => "missing",
+    };
     public readonly Argument<string> Image = new("IMAGE");
     public readonly Argument<string[]> Command = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore, Description = "The command and its arguments" };
 
@@ -43,7 +49,7 @@ internal sealed class ContainerFlags
     private IEnumerable<Option> ValueOptions =>
     [
         Name, Env, EnvFile, Volume, Tmpfs, Workdir, User, Entrypoint, Hostname, Network, Publish, Memory, Cpus, PidsLimit,
-        CapAdd, CapDrop, SecurityOpt, StopSignal, StopTimeout, Label, Runtime, ShmSize,
+        CapAdd, CapDrop, SecurityOpt, StopSignal, StopTimeout, Label, Runtime, ShmSize, Pull, Ulimit,
     ];
 
     public void AddTo(Command command)
@@ -51,7 +57,7 @@ internal sealed class ContainerFlags
         foreach (var option in new Option[]
         {
             Name, Env, EnvFile, Volume, Tmpfs, Workdir, User, Entrypoint, Hostname, ReadOnly, Init, Network, Publish, Memory, Cpus,
-            PidsLimit, CapAdd, CapDrop, Privileged, SecurityOpt, StopSignal, StopTimeout, Label, Rm, Interactive, Tty, Runtime, ShmSize,
+            PidsLimit, CapAdd, CapDrop, Privileged, SecurityOpt, StopSignal, StopTimeout, Label, Rm, Interactive, Tty, Runtime, ShmSize, Pull, Ulimit,
         })
         {
             command.Options.Add(option);
@@ -106,6 +112,7 @@ internal sealed class ContainerFlags
             AutoRemove = result.GetValue(Rm),
             Runtime = result.GetValue(Runtime) ?? "runc",
             ShmSize = result.GetValue(ShmSize),
+            Ulimits = result.GetValue(Ulimit) ?? [],
         };
     }
 

@@ -13,16 +13,24 @@ internal static class CreateCommand
         flags.AddTo(command);
         return command.WithAction(async (result, cancellationToken) =>
         {
+            string pull = result.GetValue(flags.Pull)!;
+            if (ImagePuller.CheckPolicy(pull) is { } invalid)
+            {
+                Cli.Error.WriteLine("Error: " + invalid);
+                return ExitCodes.Usage;
+            }
             try
             {
-                var record = await Cli.Engine(result).Containers.CreateAsync(flags.Request(result), cancellationToken);
+                var record = await ImagePuller.CreateContainerAsync(Cli.Engine(result), flags.Request(result), pull, cancellationToken);
                 Cli.Out.WriteLine(record.Id);
                 return 0;
             }
             catch (KistException e)
             {
+                // docker create exits 1 for what the daemon refuses (no such image, a name in use, a failed pull)
+                // and 125 for flags its client rejects.
                 Cli.Error.WriteLine("Error: " + e.Message);
-                return ExitCodes.Usage;
+                return e is NotFoundException or ConflictException or RegistryException ? ExitCodes.Failure : ExitCodes.Usage;
             }
         });
     }

@@ -31,12 +31,7 @@ internal static class PullCommand
             display?.Dispose();
             foreach (var one in pulled)
             {
-                string shown = one.Reference.ToFamiliarString();
-                if (!isQuiet)
-                {
-                    if (one.Reference.Digest is null) Cli.Out.WriteLine("Digest: " + one.Target.Digest);
-                    Cli.Out.WriteLine(one.Downloaded ? $"Status: Downloaded newer image for {shown}" : $"Status: Image is up to date for {shown}");
-                }
+                if (!isQuiet) ImagePuller.ReportStatus(Cli.Out, one);
                 if (!all) Cli.Out.WriteLine(one.Reference.ToString());
             }
             if (all) Cli.Out.WriteLine(parsed.Repository);

@@ -29,10 +29,16 @@ internal static class RunCommand
                 return ExitCodes.Failure;
             }
             var engine = Cli.Engine(result);
+            string pull = result.GetValue(flags.Pull)!;
+            if (ImagePuller.CheckPolicy(pull) is { } invalid)
+            {
+                Cli.Error.WriteLine("Error: " + invalid);
+                return ExitCodes.Usage;
+            }
             ContainerRecord record;
             try
             {
-                record = await engine.Containers.CreateAsync(flags.Request(result), cancellationToken);
+                record = await ImagePuller.CreateContainerAsync(engine, flags.Request(result), pull, cancellationToken);
             }
             catch (KistException e)
             {

@@ -6,7 +6,8 @@ using Kist.Runtime.State;
 
 namespace Kist.Engine.Containers;
 
-public sealed record CommitOptions(string? Reference, string? Author, string? Message, IReadOnlyList<string> Changes);
+/// <summary>What <c>commit</c> was asked; <paramref name="Pause"/> freezes a running container meanwhile (docker's default).</summary>
+public sealed record CommitOptions(string? Reference, string? Author, string? Message, IReadOnlyList<string> Changes, bool Pause = true);
 
 /// <summary>
 /// docker commit: the container's read-write layer becomes one more gzip layer over its image's, with the
@@ -17,6 +18,21 @@ public sealed class ContainerCommitter(KistEngine engine)
     public async Task<Digest> CommitAsync(ContainerRecord c, CommitOptions options, CancellationToken cancellationToken = default)
     {
         var reference = options.Reference is null ? null : ImageService.ParseTarget(options.Reference);
+        var runtime = engine.Containers.Runtime;
+        bool paused = options.Pause && await runtime.PauseAsync(c, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CommitAsync(c, options, reference, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Thawed whatever happened: a failed commit must not leave the container frozen.
+            if (paused) await runtime.ResumeAsync(c).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Digest> CommitAsync(ContainerRecord c, CommitOptions options, ImageReference? reference, CancellationToken cancellationToken)
+    {
         var image = (await engine.Images.FindAsync(c.Image, cancellationToken).ConfigureAwait(false)).Image;
         var parent = image.ConfigValue;
         var containerConfig = ConfigChanges.Apply(ConfigOf(c, parent.Config), options.Changes);

@@ -20,9 +20,10 @@ public sealed class ContainerCopier(ContainerFilesystem files)
     public async Task FromContainerAsync(ContainerRecord c, string source, string destination, bool archive, bool followLink,
         Func<Stream> stdout, CancellationToken cancellationToken = default)
     {
-        using var rootfs = await files.MountAsync(c, writable: false, cancellationToken).ConfigureAwait(false);
-        using var tree = new RootedTree(rootfs.Path);
-        var (parent, name, isDirectory) = ResolveSource(tree, source, followLink);
+        var (mount, inMount) = ThroughMount(c, source);
+        using var rootfs = mount is null ? await files.MountAsync(c, writable: false, cancellationToken).ConfigureAwait(false) : null;
+        using var tree = new RootedTree(mount?.Source ?? rootfs!.Path);
+        var (parent, name, isDirectory) = ResolveSource(tree, inMount, followLink, source);
         var src = CopyPaths.Source(source, isDirectory);
         if (destination == "-")
         {
@@ -45,9 +46,11 @@ public sealed class ContainerCopier(ContainerFilesystem files)
     public async Task ToContainerAsync(ContainerRecord c, string source, string destination, bool archive, bool followLink,
         Func<Stream> stdin, CancellationToken cancellationToken = default)
     {
-        using var rootfs = await files.MountAsync(c, writable: true, cancellationToken).ConfigureAwait(false);
-        using var tree = new RootedTree(rootfs.Path);
-        var destComps = RootedTree.Clean(destination);
+        var (mount, inMount) = ThroughMount(c, destination);
+        if (mount is { ReadOnly: true }) throw new InvalidInputException($"mounted volume is marked read-only: {mount.Destination}");
+        using var rootfs = mount is null ? await files.MountAsync(c, writable: true, cancellationToken).ConfigureAwait(false) : null;
+        using var tree = new RootedTree(mount?.Source ?? rootfs!.Path);
+        var destComps = RootedTree.Clean(inMount);
         var dest = Stat(tree, destComps);
         if (source == "-")
         {
@@ -78,6 +81,29 @@ public sealed class ContainerCopier(ContainerFilesystem files)
         finally { Libc.Close(parent); }
     }
 
+    /// <summary>
+    /// The bind mount or volume a container path lies in (the deepest one), and the path within its source: docker
+    /// copies through the container's mounts, and the host sees them at their sources (running or not).
+    /// </summary>
+    private static (MountSpec? Mount, string Path) ThroughMount(ContainerRecord c, string path)
+    {
+        var comps = RootedTree.Clean(path);
+        MountSpec? best = null;
+        int depth = -1;
+        foreach (var m in c.Mounts.Where(m => m.Type is "bind" or "volume" && Directory.Exists(m.Source)))
+        {
+            var at = RootedTree.Clean(m.Destination);
+            if (at.Count > depth && at.Count <= comps.Count && at.SequenceEqual(comps.Take(at.Count)))
+            {
+                best = m;
+                depth = at.Count;
+            }
+        }
+        if (best is null) return (null, path);
+        string suffix = path.EndsWith("/.", StringComparison.Ordinal) ? "/." : path.EndsWith('/') ? "/" : "";
+        return (best, "/" + string.Join('/', comps.Skip(depth)) + suffix);
+    }
+
     /// <summary>Whether a container path exists and is a directory (symlinks followed inside the rootfs).</summary>
     private static CopyDestination Stat(RootedTree tree, List<string> comps)
     {
@@ -96,7 +122,7 @@ public sealed class ContainerCopier(ContainerFilesystem files)
     }
 
     /// <summary>The source's parent directory (a descriptor owned by the tree) and name; a final symlink is followed with <paramref name="follow"/> or a trailing slash.</summary>
-    private static (int Parent, string Name, bool IsDirectory) ResolveSource(RootedTree tree, string path, bool follow)
+    private static (int Parent, string Name, bool IsDirectory) ResolveSource(RootedTree tree, string path, bool follow, string shown)
     {
         var comps = RootedTree.Clean(path);
         bool trailing = path.EndsWith('/') || path.EndsWith("/.", StringComparison.Ordinal);
@@ -105,10 +131,10 @@ public sealed class ContainerCopier(ContainerFilesystem files)
             if (comps.Count == 0) return (tree.RootFd, ".", true);
             int parent;
             try { parent = tree.ResolveDir(comps, comps.Count - 1, create: false).Fd; }
-            catch (NativeException) { throw new NotFoundException($"Could not find the file {path} in container"); }
-            var st = FileStat.TryLstat(parent, comps[^1]) ?? throw new NotFoundException($"Could not find the file {path} in container");
+            catch (NativeException) { throw new NotFoundException($"Could not find the file {shown} in container"); }
+            var st = FileStat.TryLstat(parent, comps[^1]) ?? throw new NotFoundException($"Could not find the file {shown} in container");
             if (!st.IsSymlink || (!follow && !trailing)) return (parent, comps[^1], st.IsDirectory);
-            if (links >= MaxLinks) throw new InvalidInputException($"too many levels of symbolic links: {path}");
+            if (links >= MaxLinks) throw new InvalidInputException($"too many levels of symbolic links: {shown}");
             string target = RootedTree.ReadLink(parent, comps[^1]);
             var resolved = target.StartsWith('/') ? RootedTree.Clean(target) : RootedTree.Clean(string.Join('/', comps.Take(comps.Count - 1)) + "/" + target);
             comps = resolved;

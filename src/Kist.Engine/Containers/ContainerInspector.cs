@@ -84,6 +84,16 @@ public static class ContainerInspector
         w.WriteNumber("NanoCpus", h.NanoCpus);
         if (h.PidsLimit is { } pids) w.WriteNumber("PidsLimit", pids); else w.WriteNull("PidsLimit");
         w.WriteNumber("ShmSize", h.ShmSize > 0 ? h.ShmSize : 64 * 1024 * 1024);
+        w.WriteStartArray("Ulimits");
+        foreach (var u in h.Ulimits)
+        {
+            w.WriteStartObject();
+            w.WriteString("Name", u.Name);
+            w.WriteNumber("Hard", u.Hard);
+            w.WriteNumber("Soft", u.Soft);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
 
         w.WriteStartArray("Mounts");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kist.Engine.Images;
 using Kist.Engine.Layers;
 using Kist.Oci;
 using Kist.Runtime.Diagnostics;
@@ -108,11 +109,13 @@ public sealed class ContainerService : IVolumeUsage
                 Runtime = request.Runtime,
                 SecurityOpt = request.SecurityOpt,
                 ShmSize = request.ShmSize is { Length: > 0 } shm ? FlagParsers.Bytes(shm) : 0,
+                Ulimits = Ulimits.ParseAll(request.Ulimits),
             },
             Mounts = mounts,
             SnapshotKey = "container-" + id,
             ChainId = chainId.ToString(),
         };
+        Ulimits.ToSpec(record.HostConfig.Ulimits); // a hard limit above ours fails now, not at start
         if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
         Kist.Runtime.Execution.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
         await Runtime.Snapshotter.PrepareAsync(record.SnapshotKey, record.ChainId, cancellationToken).ConfigureAwait(false);
@@ -163,6 +166,13 @@ public sealed class ContainerService : IVolumeUsage
         return result;
     }
 
+    /// <summary>Every container with its image and whether it runs: what rmi and the prunes must keep.</summary>
+    public async Task<IReadOnlyList<ImageUser>> ImageUsersAsync(CancellationToken cancellationToken = default) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(v => v.Record.Image.Length > 0)
+            .Select(v => new ImageUser(v.Record.Id, Digest.Parse(v.Record.Image), v.State.Running))
+            .ToList();
+
     /// <summary>Runs the container with this process as its monitor (foreground <c>run</c>, <c>start -a</c>).</summary>
     public Task<RunOutcome> RunAttachedAsync(ContainerRecord record, ContainerIO io, CancellationToken cancellationToken = default) =>
         Runtime.RunAsync(record, io, cancellationToken);
@@ -206,10 +216,6 @@ public sealed class ContainerService : IVolumeUsage
         }, cancellationToken);
 
     /// <summary>docker wait: blocks until the container is not running and returns its exit code.</summary>
-    public async Task<int> WaitAsync(ContainerRecord record, CancellationToken cancellationToken = default)
-    {
-        await Runtime.WaitNotRunningAsync(record, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
-        try { return Store.ReadState(record.Id).ExitCode; }
-        catch (NotFoundException) { return 0; }
-    }
+    public Task<int> WaitAsync(ContainerRecord record, CancellationToken cancellationToken = default) =>
+        Runtime.WaitExitCodeAsync(record, cancellationToken);
 }

@@ -34,4 +34,6 @@ public sealed record CreateRequest
     public bool AutoRemove { get; init; }
     public string Runtime { get; init; } = "runc";
     public string? ShmSize { get; init; }
+    /// <summary><c>--ulimit NAME=SOFT[:HARD]</c> flags.</summary>
+    public IReadOnlyList<string> Ulimits { get; init; } = [];
 }

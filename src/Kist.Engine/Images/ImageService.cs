@@ -6,8 +6,11 @@ using Kist.Oci;
 
 namespace Kist.Engine.Images;
 
-/// <summary>The image commands over one store: list, find, tag, remove, inspect, history, save, load, prune.</summary>
-public sealed partial class ImageService(ImageStore store)
+/// <summary>
+/// The image commands over one store: list, find, tag, remove, inspect, history, save, load, prune.
+/// <paramref name="users"/> lists the containers and their images, which remove and prune must keep.
+/// </summary>
+public sealed partial class ImageService(ImageStore store, Func<CancellationToken, Task<IReadOnlyList<ImageUser>>>? users = null)
 {
     public ImageStore Store => store;
 
@@ -76,7 +79,7 @@ public sealed partial class ImageService(ImageStore store)
         return matches.SingleOrDefault();
     }
 
-    private static NotFoundException NoSuchImage(string what) => new($"No such image: {what}");
+    private static ImageNotFoundException NoSuchImage(string what) => new($"No such image: {what}");
 
     public async Task TagAsync(string source, string target, CancellationToken cancellationToken = default)
     {
@@ -102,11 +105,14 @@ public sealed partial class ImageService(ImageStore store)
     /// <summary>
     /// <c>docker rmi</c>: a name is untagged, and the image is deleted when no tag is left; an ID deletes the
     /// image with all its names, which needs <paramref name="force"/> when they span several repositories.
+    /// An image that containers use is refused as docker refuses it: its last name and a stopped container's
+    /// image only with <paramref name="force"/>, a running container's image never (forced, its name goes).
     /// </summary>
     public async Task<RemoveResult> RemoveAsync(string nameOrId, bool force, CancellationToken cancellationToken = default)
     {
         var image = await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
         bool byName = image.References.Any(r => Matches(r, nameOrId));
+        var inUse = users is null ? [] : (await users(cancellationToken).ConfigureAwait(false)).Where(u => u.ImageId == image.Id).ToList();
         var untagged = new List<string>();
         var deleted = new List<Digest>();
         store.Update(index =>
@@ -116,10 +122,24 @@ public sealed partial class ImageService(ImageStore store)
             if (byName)
             {
                 var name = names.First(r => Matches(r, nameOrId));
-                index.RemoveReference(name);
+                bool last = !names.Any(r => r != name && r.Tag is not null);
+                if (last && !force && inUse.Count > 0)
+                {
+                    throw new ConflictException($"conflict: unable to remove repository reference \"{name.ToFamiliarString()}\" (must force) - container {inUse[0].ShortId} is using its referenced image {image.Id.Short}");
+                }
+                var entry = index.RemoveReference(name)!;
                 untagged.Add(name.ToFamiliarString());
                 names.Remove(name);
-                if (names.Any(r => r.Tag is not null)) return 0;
+                if (!last) return 0;
+                if (inUse.Any(u => u.Running))
+                {
+                    index.AddUnnamed(entry.Target); // a running container's image stays, dangling
+                    return 0;
+                }
+            }
+            else if (Conflict(image, inUse, force) is { } conflict)
+            {
+                throw new ConflictException(conflict);
             }
             else if (!force && names.Where(r => r.Tag is not null).Select(r => r.Repository).Distinct().Count() > 1)
             {
@@ -137,6 +157,14 @@ public sealed partial class ImageService(ImageStore store)
         if (deleted.Count > 0) await new GarbageCollector(store).TryCollectAsync(cancellationToken).ConfigureAwait(false);
         return new RemoveResult(untagged, deleted);
     }
+
+    /// <summary>docker's refusal to delete an image by ID: never under a running container, under a stopped one unless forced.</summary>
+    private static string? Conflict(NamedImage image, IReadOnlyList<ImageUser> inUse, bool force) =>
+        inUse.FirstOrDefault(u => u.Running) is { } running
+            ? $"conflict: unable to delete {image.Id.Short} (cannot be forced) - image is being used by running container {running.ShortId}"
+            : !force && inUse.FirstOrDefault() is { } stopped
+            ? $"conflict: unable to delete {image.Id.Short} (must be forced) - image is being used by stopped container {stopped.ShortId}"
+            : null;
 
     private static bool Matches(ImageReference reference, string nameOrId) =>
         ImageReference.TryParse(nameOrId, out var parsed) && parsed!.ToString() == reference.ToString();
@@ -192,11 +220,15 @@ public sealed partial class ImageService(ImageStore store)
     public Task<IReadOnlyList<ArchiveImage>> LoadAsync(Stream input, CancellationToken cancellationToken = default) =>
         new ArchiveLoader(store, CompressionDetector.OpenDecompressedAsync).LoadAsync(input, cancellationToken);
 
-    /// <summary>Removes dangling images (with <paramref name="all"/>: every image), then unreferenced blobs.</summary>
+    /// <summary>
+    /// Removes dangling images (with <paramref name="all"/>: every image) that no container uses, then
+    /// unreferenced blobs.
+    /// </summary>
     public async Task<PruneResult> PruneAsync(bool all, CancellationToken cancellationToken = default)
     {
         var images = await ListAsync(cancellationToken).ConfigureAwait(false);
-        var candidates = images.Where(i => all || i.IsDangling).ToList();
+        var used = users is null ? [] : (await users(cancellationToken).ConfigureAwait(false)).Select(u => u.ImageId).ToHashSet();
+        var candidates = images.Where(i => (all || i.IsDangling) && !used.Contains(i.Id)).ToList();
         var deleted = store.Update(index =>
         {
             var removed = new List<Digest>();

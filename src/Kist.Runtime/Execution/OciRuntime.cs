@@ -73,6 +73,13 @@ public sealed class OciRuntime
     public Task<(int ExitCode, string Error)> DeleteAsync(string id, bool force, CancellationToken cancellationToken = default) =>
         RunToEndAsync(force ? ["delete", "--force", id] : ["delete", id], cancellationToken);
 
+    /// <summary>Freezes every process of the container (the cgroup freezer), as for <c>commit --pause</c>.</summary>
+    public Task<(int ExitCode, string Error)> PauseAsync(string id, CancellationToken cancellationToken = default) =>
+        RunToEndAsync(["pause", id], cancellationToken);
+
+    public Task<(int ExitCode, string Error)> ResumeAsync(string id, CancellationToken cancellationToken = default) =>
+        RunToEndAsync(["resume", id], cancellationToken);
+
     /// <summary>True when the runtime still knows the container (running, stopped or half-created).</summary>
     public bool Knows(string id) => Directory.Exists(Path.Combine(StateRoot, id));
 

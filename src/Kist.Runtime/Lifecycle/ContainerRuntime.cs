@@ -54,7 +54,7 @@ public sealed class ContainerRuntime
             };
             Store.WriteState(c.Id, state);
         }
-        if (c.HostConfig.AutoRemove) await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
+        if (c.HostConfig.AutoRemove) await RemoveFilesAsync(c, cancellationToken, state.ExitCode).ConfigureAwait(false);
         return state;
     }
 
@@ -113,7 +113,7 @@ public sealed class ContainerRuntime
         await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
         if (c.HostConfig.AutoRemove)
         {
-            await RemoveFilesAsync(c, CancellationToken.None).ConfigureAwait(false);
+            await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode).ConfigureAwait(false);
             return;
         }
         using (Store.Lock(c.Id))
@@ -173,6 +173,22 @@ public sealed class ContainerRuntime
             throw new KistException($"cannot kill container {c.Id[..12]}: {error}");
     }
 
+    /// <summary>Freezes a running container (false when it is not running: nothing to freeze).</summary>
+    public async Task<bool> PauseAsync(ContainerRecord c, CancellationToken cancellationToken = default)
+    {
+        if (!(await StateAsync(c, cancellationToken).ConfigureAwait(false)).Running) return false;
+        var (code, error) = await RuntimeFor(c).PauseAsync(c.Id, cancellationToken).ConfigureAwait(false);
+        if (code != 0) throw new KistException($"cannot pause container {c.Id[..12]}: {error}");
+        return true;
+    }
+
+    /// <summary>Thaws what <see cref="PauseAsync"/> froze; a container that ended meanwhile needs nothing.</summary>
+    public async Task ResumeAsync(ContainerRecord c)
+    {
+        var (code, error) = await RuntimeFor(c).ResumeAsync(c.Id).ConfigureAwait(false);
+        if (code != 0 && Store.ReadState(c.Id).Running) throw new KistException($"cannot resume container {c.Id[..12]}: {error}");
+    }
+
     /// <summary>docker's stop: the stop signal, then SIGKILL after the timeout; returns when the container has ended.</summary>
     public async Task StopAsync(ContainerRecord c, int? timeoutSeconds, CancellationToken cancellationToken = default)
     {
@@ -185,6 +201,31 @@ public sealed class ContainerRuntime
             : await WaitNotRunningAsync(c, TimeSpan.FromSeconds(timeout), cancellationToken).ConfigureAwait(false)) return;
         await SignalAsync(c, Signals.SIGKILL, cancellationToken).ConfigureAwait(false);
         await WaitNotRunningAsync(c, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// docker wait: polls the (reconciled) state until the container is not running and returns its exit code, also
+    /// when <c>--rm</c> removed it meanwhile (the code it left behind).
+    /// </summary>
+    public async Task<int> WaitExitCodeAsync(ContainerRecord c, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            ContainerState state;
+            try { state = await StateAsync(c, cancellationToken).ConfigureAwait(false); }
+            catch (NotFoundException)
+            {
+                // Removed: a concurrent rm (whose waiter reads the state it had) or --rm finishing.
+                for (int i = 0; i < 40; i++)
+                {
+                    if (Store.ReadLastExitCode(c.Id) is { } code) return code;
+                    await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+                }
+                throw new NotFoundException($"No such container: {c.Id}");
+            }
+            if (!state.Running) return state.ExitCode;
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Polls the (reconciled) state until the container is not running; false on timeout.</summary>
@@ -217,13 +258,13 @@ public sealed class ContainerRuntime
         await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken)
+    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken, int? exitCode = null)
     {
         var runtime = RuntimeFor(c);
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
         if (await _snapshotter.StatAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false) is not null)
             await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
-        Store.Delete(c.Id);
+        Store.Delete(c.Id, exitCode);
     }
 }

@@ -31,6 +31,7 @@ public static class ContainerRunner
             registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
+                if (context.Signal is PosixSignal.SIGINT or PosixSignal.SIGQUIT && TerminalReachesRuntime(runtimePid)) return;
                 Sys.Kill(runtimePid, SignalNumber(context.Signal));
             }));
         }
@@ -82,6 +83,20 @@ public static class ContainerRunner
         {
             foreach (var r in registrations) r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// True when a Ctrl-C or Ctrl-\ of the terminal reached the runtime itself: it shares this process's group and that
+    /// group is the terminal's foreground job. The runtime passes the signal on; forwarding it too would deliver it twice.
+    /// </summary>
+    private static bool TerminalReachesRuntime(int runtimePid)
+    {
+        int group = Sys.Getpgrp();
+        if (Sys.Getpgid(runtimePid) != group) return false;
+        int tty = Sys.Open("/dev/tty", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
+        if (tty < 0) return false; // no controlling terminal: the signal was sent to this process
+        try { return Sys.Tcgetpgrp(tty) == group; }
+        finally { Sys.Close(tty); }
     }
 
     /// <summary>Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.</summary>

@@ -30,5 +30,24 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "isatty")]
     public static partial int IsATty(int fd);
 
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int Getrlimit(int resource, out Rlimit limit);
+
+    [LibraryImport("libc", EntryPoint = "getpgrp")]
+    public static partial int Getpgrp();
+
+    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
+    public static partial int Getpgid(int pid);
+
+    [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
+    public static partial int Tcgetpgrp(int fd);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Rlimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }

@@ -43,6 +43,7 @@ public static class SpecBuilder
             Capabilities = new SpecCapabilities { Bounding = caps, Effective = caps, Permitted = caps },
             NoNewPrivileges = noNewPrivileges,
             OomScoreAdj = 0,
+            Rlimits = Ulimits.ToSpec(host.Ulimits),
         };
 
         var mounts = DockerDefaults.Mounts(host.Privileged, host.ShmSize > 0 ? host.ShmSize : DockerDefaults.ShmSize).ToList();

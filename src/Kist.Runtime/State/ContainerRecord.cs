@@ -62,7 +62,12 @@ public sealed record HostSettings
     public string Runtime { get; init; } = "runc";
     public IReadOnlyList<string> SecurityOpt { get; init; } = [];
     public long ShmSize { get; init; }
+    /// <summary><c>--ulimit</c>s, sorted by name as docker shows them.</summary>
+    public IReadOnlyList<Ulimit> Ulimits { get; init; } = [];
 }
+
+/// <summary>One <c>--ulimit NAME=SOFT[:HARD]</c>; -1 is unlimited.</summary>
+public sealed record Ulimit(string Name, long Hard, long Soft);
 
 /// <summary>One mount of the container besides its rootfs: a bind, a named volume or a tmpfs.</summary>
 public sealed record MountSpec

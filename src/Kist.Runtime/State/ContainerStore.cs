@@ -94,16 +94,50 @@ public sealed class ContainerStore
         return ContainerLock.Acquire(LockFile(id));
     }
 
-    /// <summary>Removes the container's directory (its mounts are already gone).</summary>
-    public void Delete(string id)
+    /// <summary>A removed container's exit code: a file beside the containers' directories, never one of them.</summary>
+    private string ExitCodeFile(string id) => Path.Combine(Root, ".exit-" + id);
+
+    /// <summary>
+    /// Removes the container's directory (its mounts are already gone), leaving its exit code behind for a while
+    /// (<see cref="ReadLastExitCode"/>): a <c>wait</c> on a container that <c>--rm</c> removes still learns it.
+    /// </summary>
+    public void Delete(string id, int? exitCode = null)
     {
         using var names = ContainerLock.Acquire(NamesLock);
         string dir = Directory(id);
         if (!System.IO.Directory.Exists(dir)) return;
+        RecordExitCode(id, exitCode ?? TryReadState(id)?.ExitCode);
         // Rename first so that a half-deleted container is never listed.
         string trash = Path.Combine(Root, ".removing-" + id);
         System.IO.Directory.Move(dir, trash);
         System.IO.Directory.Delete(trash, recursive: true);
+    }
+
+    /// <summary>The exit code a removed container left behind, or null (never existed, or removed long ago).</summary>
+    public int? ReadLastExitCode(string id)
+    {
+        if (id.Length != 64 || id.Contains('/')) return null;
+        try { return int.TryParse(File.ReadAllText(ExitCodeFile(id)), out int code) ? code : null; }
+        catch (IOException) { return null; }
+    }
+
+    private ContainerState? TryReadState(string id)
+    {
+        try { return ReadState(id); }
+        catch (NotFoundException) { return null; }
+    }
+
+    /// <summary>Writes a removed container's exit code for its waiters; those older than ten minutes go.</summary>
+    private void RecordExitCode(string id, int? exitCode)
+    {
+        if (exitCode is not { } code) return;
+        foreach (var old in new DirectoryInfo(Root).EnumerateFiles(".exit-*"))
+        {
+            if (old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-10)) old.Delete();
+        }
+        string path = ExitCodeFile(id);
+        File.WriteAllText(path + ".tmp", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static void WriteAtomic<T>(string path, T value, JsonTypeInfo<T> type)
