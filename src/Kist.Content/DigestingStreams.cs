@@ -75,7 +75,8 @@ public sealed class DigestingWriteStream(Stream inner, string algorithm = Digest
 /// <summary>
 /// A read stream that hashes what it yields and, at the end of the inner stream, throws
 /// <see cref="DigestMismatchException"/> unless the bytes match the expected digest and size.
-/// It reports the expected size as its Length so that tar writers can stream it.
+/// It reports the expected size as its Length, and claims to seek (to where it already is, nowhere else), because
+/// TarWriter streams an entry into an unseekable archive (a pipe) only when the entry's data can seek.
 /// </summary>
 public sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedSize, string what) : Stream
 {
@@ -84,10 +85,10 @@ public sealed class VerifyingReadStream(Stream inner, Digest expected, long expe
     private bool _verified;
 
     public override bool CanRead => true;
-    public override bool CanSeek => false;
+    public override bool CanSeek => true;
     public override bool CanWrite => false;
     public override long Length => expectedSize;
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override long Position { get => _read; set => Seek(value, SeekOrigin.Begin); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -127,7 +128,13 @@ public sealed class VerifyingReadStream(Stream inner, Digest expected, long expe
     }
 
     public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        long target = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _read + offset, _ => expectedSize + offset };
+        return target == _read ? _read : throw new NotSupportedException($"{what}: a verified stream reads forward only");
+    }
+
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

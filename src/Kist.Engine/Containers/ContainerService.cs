@@ -8,6 +8,7 @@ using Kist.Runtime.Logs;
 using Kist.Runtime.Monitor;
 using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
+using Kist.Runtime.Spec.Seccomp;
 using Kist.Runtime.State;
 using Kist.Runtime.Volumes;
 
@@ -107,7 +108,7 @@ public sealed class ContainerService : IVolumeUsage
                 Init = request.Init,
                 AutoRemove = request.AutoRemove,
                 Runtime = request.Runtime,
-                SecurityOpt = request.SecurityOpt,
+                SecurityOpt = SecurityOptions.Normalize(request.SecurityOpt),
                 ShmSize = request.ShmSize is { Length: > 0 } shm ? FlagParsers.Bytes(shm) : 0,
                 Ulimits = Ulimits.ParseAll(request.Ulimits),
             },

@@ -25,7 +25,7 @@ public static class ExecProcess
             Env = env,
             Cwd = cwd,
             Capabilities = new SpecCapabilities { Bounding = caps, Effective = caps, Permitted = caps },
-            NoNewPrivileges = host.SecurityOpt.Any(o => o is "no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true"),
+            NoNewPrivileges = Kist.Runtime.Spec.Seccomp.SecurityOptions.NoNewPrivileges(host.SecurityOpt),
         };
     }
 }

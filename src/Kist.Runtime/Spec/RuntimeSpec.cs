@@ -68,6 +68,31 @@ public sealed record SpecLinux
     [JsonPropertyName("maskedPaths")] public IReadOnlyList<string>? MaskedPaths { get; init; }
     [JsonPropertyName("readonlyPaths")] public IReadOnlyList<string>? ReadonlyPaths { get; init; }
     [JsonPropertyName("sysctl")] public IReadOnlyDictionary<string, string>? Sysctl { get; init; }
+    [JsonPropertyName("seccomp")] public SpecSeccomp? Seccomp { get; init; }
+}
+
+public sealed record SpecSeccomp
+{
+    [JsonPropertyName("defaultAction")] public required string DefaultAction { get; init; }
+    [JsonPropertyName("defaultErrnoRet")] public uint? DefaultErrnoRet { get; init; }
+    [JsonPropertyName("architectures")] public IReadOnlyList<string>? Architectures { get; init; }
+    [JsonPropertyName("syscalls")] public IReadOnlyList<SpecSyscall>? Syscalls { get; init; }
+}
+
+public sealed record SpecSyscall
+{
+    [JsonPropertyName("names")] public required IReadOnlyList<string> Names { get; init; }
+    [JsonPropertyName("action")] public required string Action { get; init; }
+    [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; init; }
+    [JsonPropertyName("args")] public IReadOnlyList<SpecSyscallArg>? Args { get; init; }
+}
+
+public sealed record SpecSyscallArg
+{
+    [JsonPropertyName("index")] public uint Index { get; init; }
+    [JsonPropertyName("value")] public ulong Value { get; init; }
+    [JsonPropertyName("valueTwo")] public ulong ValueTwo { get; init; }
+    [JsonPropertyName("op")] public required string Op { get; init; }
 }
 
 public sealed record SpecNamespace

@@ -1,4 +1,5 @@
 using Kist.Oci;
+using Kist.Runtime.Spec.Seccomp;
 using Kist.Runtime.State;
 
 namespace Kist.Runtime.Spec;
@@ -32,7 +33,7 @@ public static class SpecBuilder
         var args = new List<string> { c.Path };
         args.AddRange(c.Args);
         if (host.Init) args.InsertRange(0, [InitPath, "--"]);
-        bool noNewPrivileges = host.SecurityOpt.Any(o => o is "no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true");
+        bool noNewPrivileges = SecurityOptions.NoNewPrivileges(host.SecurityOpt);
         var process = new SpecProcess
         {
             Terminal = context.Terminal,
@@ -86,6 +87,7 @@ public static class SpecBuilder
                 Resources = Resources(host, context.SwapAccounting),
                 MaskedPaths = host.Privileged ? null : DockerDefaults.MaskedPaths,
                 ReadonlyPaths = host.Privileged ? null : DockerDefaults.ReadonlyPaths,
+                Seccomp = SecurityOptions.Seccomp(host.SecurityOpt, host.Privileged, caps),
             },
         };
     }
