@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs and starts everything Kist's tests, demo and benchmarks need on a fresh Debian 12 machine
 # with the .NET SDK: the peer tools (docker, the reference registry, skopeo, umoci, buildah, runc,
-# CNI plugins), busybox-static and debootstrap for test images, and hyperfine. Idempotent; run as root.
+# CNI plugins), busybox-static and debootstrap for test images, hyperfine, and bzip2/xz (ADD of
+# compressed archives decodes them with the system tools). Idempotent; run as root.
 set -euo pipefail
 
 packages=(
   docker.io docker-registry skopeo umoci buildah runc crun busybox-static containernetworking-plugins
-  hyperfine debootstrap zstd pigz apache2-utils jq iproute2 iptables ca-certificates openssl tini
+  hyperfine debootstrap zstd pigz apache2-utils jq iproute2 iptables ca-certificates openssl tini bzip2 xz-utils
 )
 
 missing=()

@@ -38,7 +38,6 @@ public static class CopyPlanner
                     {
                         if (excludes is not null && match.Logical.Length > 0 && excludes.IsExcluded(match.Logical)) continue;
                         var entries = reader.List(match, match.Stat.IsDirectory ? excludes : null);
-                        ContentHasher.HashAll(reader.Tree, entries, cancellationToken);
                         bool extract = request.IsAdd && !match.Stat.IsDirectory && match.Stat.IsRegular &&
                             await ArchiveProbe.IsArchiveAsync(reader.Tree, match.Phys, cancellationToken).ConfigureAwait(false);
                         items.Add(new CopyItem
@@ -49,6 +48,8 @@ public static class CopyPlanner
                         });
                     }
                 }
+                // One parallel pass over every file of every local item (URL items are hashed while downloading).
+                ContentHasher.HashAll(reader.Tree, items.Where(i => i.SourceRoot == reader.Tree.RootPath).SelectMany(i => i.Entries), cancellationToken);
             }
             if (items.Count > 1 && !dest.IsDirectory && !request.Parents)
                 throw new InvalidInputException($"When using {Verb(request)} with more than one source file, the destination must be a directory and end with a /");

@@ -15,7 +15,7 @@ public sealed class CopyFixture : IDisposable
         Target.File("etc/group", "root:x:0:\nstaff:x:1002:\nbob:x:1003:\nwheel:x:1500:\n");
     }
 
-    public CopySourceTree Source(Func<string, bool>? filter = null) => new(Context.Root, filter);
+    public CopySourceTree Source(Func<string, bool>? filter = null) => new(Context.Root, filter) { KeepOwnership = false };
 
     public async Task<string> CopyAsync(CopyRequest request, HttpClient? http = null)
     {
