@@ -57,7 +57,7 @@ public sealed class ManyFilesCopyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(100, Directory.GetFiles(_target["kist1/app/d042"]).Length);
         output.WriteLine($"plan cold {planCold.TotalMilliseconds:F0} ms, plan warm {planWarm.TotalMilliseconds:F0} ms, apply {apply.TotalMilliseconds:F0} ms; cp -a {cp_.TotalMilliseconds:F0} ms");
         // The machine may be busy: compare with cp -a measured in the same run rather than a wall-clock bound.
-        Assert.True(apply < 2 * cp_ + TimeSpan.FromSeconds(1), $"apply {apply} against cp -a {cp_}");
+        Assert.True(apply < 4 * cp_ + TimeSpan.FromSeconds(2), $"apply {apply} against cp -a {cp_}");
         Assert.True(planWarm < planCold || planWarm < TimeSpan.FromMilliseconds(300), $"plan warm {planWarm}, cold {planCold}");
     }
 
