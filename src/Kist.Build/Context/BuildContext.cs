@@ -1,6 +1,7 @@
 using Kist.Build.Copy.Archives;
 using Kist.Dockerfile.Ignore;
 using Kist.Layers.Apply;
+using Kist.Layers.Compression;
 using Kist.Layers.Native;
 using Kist.Oci;
 
@@ -44,7 +45,8 @@ public sealed class BuildContext : IAsyncDisposable
         return Task.FromResult(new BuildContext(root, LoadIgnore(root, dockerfilePath), ownsRoot: false));
     }
 
-    /// <summary>A tar stream (plain, gzip, bzip2, xz or zstd) extracted safely into a new directory under <paramref name="tempRoot"/>, removed on dispose.</summary>
+    /// <summary>A tar stream (plain, gzip, bzip2, xz or zstd) extracted safely into a new directory under <paramref name="tempRoot"/>,
+    /// removed on dispose. A stream that is not an archive is taken as a Dockerfile with an empty context (as <c>docker build - &lt; Dockerfile</c>).</summary>
     public static Task<BuildContext> FromTarAsync(Stream tar, string tempRoot, CancellationToken cancellationToken = default) =>
         FromTarAsync(tar, tempRoot, null, cancellationToken);
 
@@ -59,9 +61,21 @@ public sealed class BuildContext : IAsyncDisposable
             var (_, content) = await ArchiveDecompressor.OpenAsync(tar, cancellationToken).ConfigureAwait(false);
             await using (content.ConfigureAwait(false))
             {
-                // Context files are copied as 0:0 whatever the tar says; devices have no place in a context.
-                var options = new LayerApplyOptions { PreserveOwnership = false, Devices = DeviceNodePolicy.Skip };
-                await LayerApplier.ApplyAsync(content, root, options, cancellationToken).ConfigureAwait(false);
+                var head = new byte[512];
+                int n = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                var whole = new PrefixedStream(head.AsMemory(0, n), content);
+                if (n == head.Length && ArchiveProbe.IsTarHeader(head))
+                {
+                    // Context files are copied as 0:0 whatever the tar says; devices have no place in a context.
+                    var options = new LayerApplyOptions { PreserveOwnership = false, Devices = DeviceNodePolicy.Skip };
+                    await LayerApplier.ApplyAsync(whole, root, options, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // As docker's CLI: stdin that is not an archive is a Dockerfile, with an empty context.
+                    await using var file = new FileStream(Path.Combine(root, "Dockerfile"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                    await whole.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                }
             }
             return new BuildContext(root, LoadIgnore(root, dockerfilePath), ownsRoot: true);
         }

@@ -40,7 +40,15 @@ public sealed class CopyPlan : IAsyncDisposable
     /// for --from copies.
     /// </summary>
     public Task ApplyAsync(string targetRoot, CancellationToken cancellationToken = default) =>
-        Task.Run(() => CopyWriter.ApplyAsync(targetRoot, _request, _destination, _chmod, _items, cancellationToken), cancellationToken);
+        Task.Run(async () =>
+        {
+            try { await CopyWriter.ApplyAsync(targetRoot, _request, _destination, _chmod, _items, cancellationToken).ConfigureAwait(false); }
+            catch (Layers.Native.NativeException e)
+            {
+                // A system call refused inside the target (a dangling symlink, a full disk): one clear line for the user.
+                throw new Oci.InvalidInputException($"{(_request.IsAdd ? "ADD" : "COPY")} to {_destination.Path}: {e.Message}", e);
+            }
+        }, cancellationToken);
 
     public ValueTask DisposeAsync()
     {

@@ -80,6 +80,15 @@ public sealed class BuildContextTests : IDisposable
         Assert.False(Directory.Exists(root));
     }
 
+    [Fact]
+    public async Task StdinThatIsNotATarIsTheDockerfile()
+    {
+        var text = "FROM scratch\nCOPY x /\n";
+        await using var ctx = await BuildContext.FromTarAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), _dir.Root);
+        Assert.Equal(text, ctx.ReadDockerfile(null));
+        Assert.Single(Directory.GetFileSystemEntries(ctx.Root));
+    }
+
     private sealed class NonClosing(Stream inner) : Stream
     {
         public override bool CanRead => false;

@@ -3,9 +3,9 @@ using Kist.Layers.Apply;
 namespace Kist.Build.Copy.Archives;
 
 /// <summary>docker's isArchivePath: a file is an archive when, decompressed, it starts with a valid tar header.</summary>
-internal static class ArchiveProbe
+public static class ArchiveProbe
 {
-    public static async Task<bool> IsArchiveAsync(RootedTree tree, string phys, CancellationToken cancellationToken)
+    internal static async Task<bool> IsArchiveAsync(RootedTree tree, string phys, CancellationToken cancellationToken)
     {
         var handle = ContentHasher.OpenRead(tree, phys);
         var (_, content) = await ArchiveDecompressor.OpenAsync(new FileStream(handle, FileAccess.Read, 0), cancellationToken).ConfigureAwait(false);
