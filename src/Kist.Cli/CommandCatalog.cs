@@ -22,6 +22,7 @@ internal static class CommandCatalog
         ("image", ImageCommand.Create),
         ("system", SystemCommand.Create),
         ("build", BuildCommand.Create),
+        ("builder", BuilderCommand.Create),
         ("registry", RegistryCommand.Create),
         ("volume", VolumeCommand.Create),
         ("pull", () => PullCommand.Create("pull")),

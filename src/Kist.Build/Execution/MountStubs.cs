@@ -1,36 +1,49 @@
 namespace Kist.Build.Execution;
 
 /// <summary>
-/// The files and directories runc creates in the root filesystem to mount over (/etc/hosts, /dev, /proc…). BuildKit
-/// removes those it created, so they never land in a layer: the same here, by leaving them out of the step's layer.
+/// The files and directories runc creates in the root filesystem to mount over (/etc/hosts, /dev, /proc, the
+/// targets of RUN --mount…). BuildKit removes those it created, so they never land in a layer: the same here, by
+/// removing them after the step when they are still empty stubs.
 /// </summary>
 public sealed class MountStubs
 {
-    private static readonly string[] Candidates = ["etc", "etc/hosts", "etc/resolv.conf", "dev", "proc", "sys"];
-    private readonly HashSet<string> _missing;
+    private static readonly string[] Defaults = ["etc/hosts", "etc/resolv.conf", "dev", "proc", "sys"];
+    private readonly List<string> _missing;
 
-    private MountStubs(HashSet<string> missing) => _missing = missing;
+    private MountStubs(List<string> missing) => _missing = missing;
 
-    /// <summary>Notes which mount points the root filesystem lacks before the step runs.</summary>
-    public static MountStubs Before(string rootfs) =>
-        new(Candidates.Where(c => !Exists(Path.Combine(rootfs, c))).ToHashSet(StringComparer.Ordinal));
-
-    /// <summary>After the step: the stubs it did not fill (empty files and directories created by the runtime).</summary>
-    public Func<string, bool>? Exclusions(string rootfs)
+    /// <summary>Notes which mount points (and their parent directories) the root filesystem lacks before the step runs.</summary>
+    public static MountStubs Before(string rootfs, IEnumerable<string> destinations)
     {
-        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var d in Defaults.Concat(destinations.Select(d => d.Trim('/'))))
+        {
+            var parts = d.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            for (int i = 1; i <= parts.Length; i++) candidates.Add(string.Join('/', parts[..i]));
+        }
+        // Deepest first, so that a parent is judged after its children.
+        return new(candidates.Where(c => !Exists(Path.Combine(rootfs, c))).OrderByDescending(c => c.Count(ch => ch == '/')).ToList());
+    }
+
+    /// <summary>
+    /// After the step: removes the stubs it did not fill (empty files, empty directories), deepest first, through the
+    /// mounted root filesystem, so that neither the layer nor the committed snapshot keeps them.
+    /// </summary>
+    public void RemoveUnused(string rootfs)
+    {
         foreach (var stub in _missing)
         {
             string path = Path.Combine(rootfs, stub);
-            if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null)
+            try
             {
-                var entries = Directory.EnumerateFileSystemEntries(path).Select(e => stub + "/" + Path.GetFileName(e)).ToList();
-                if (entries.All(e => _missing.Contains(e) && IsEmptyFile(Path.Combine(rootfs, e)))) excluded.Add(stub);
+                if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null)
+                {
+                    if (!Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
+                }
+                else if (IsEmptyFile(path)) File.Delete(path);
             }
-            else if (IsEmptyFile(path)) excluded.Add(stub);
+            catch (IOException) { } // busy or filled meanwhile: it stays, as the step left it
         }
-        if (excluded.Count == 0) return null;
-        return relative => excluded.Contains(relative);
     }
 
     private static bool IsEmptyFile(string path)

@@ -47,7 +47,8 @@ public static class RunExecutor
             }
         }
         var pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
-        await using (cancellationToken.Register(() => _ = runtime.KillAsync(id, 9, CancellationToken.None)))
+        // On cancel the container is killed; retried, as runc may not have created it yet when the cancel comes.
+        await using (cancellationToken.Register(() => _ = KillUntilExitedAsync(runtime, id, process)))
         {
             try
             {
@@ -65,6 +66,19 @@ public static class RunExecutor
             string message = $"process {GoFormat.Quote(string.Join(' ', request.Args))} did not complete successfully: exit code: {process.ExitCode}";
             throw new BuildStepException(message, process.ExitCode, [.. tail]);
         }
+    }
+
+    private static async Task KillUntilExitedAsync(Runtime.Execution.OciRuntime runtime, string id, Process process)
+    {
+        try
+        {
+            while (!process.HasExited)
+            {
+                await runtime.KillAsync(id, 9, CancellationToken.None).ConfigureAwait(false);
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException) { } // the process is gone and disposed
     }
 
     private static RuntimeSpec Spec(string bundle, RunRequest request, ResolvedUser user, bool hostNetwork)

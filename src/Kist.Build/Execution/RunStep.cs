@@ -10,24 +10,25 @@ namespace Kist.Build.Execution;
 /// the stage's build args, user and working directory; its key covers all of them.
 /// </summary>
 public sealed partial class RunStep(BuildEnvironment env, ImageState state, RunInstruction run, IReadOnlyDictionary<string, string> args,
-    IReadOnlyDictionary<string, string> proxyArgs)
+    IReadOnlyDictionary<string, string> proxyArgs, IMountSources sources)
 {
     public async Task<ImageState> ExecuteAsync(IStepProgress progress, CancellationToken cancellationToken)
     {
-        if (run.Mounts.Count > 0) throw new InvalidInputException("RUN --mount is not supported yet");
         var (argv, script) = Command();
+        string workingDir = state.Config.WorkingDir is { Length: > 0 } wd ? wd : "/";
+        await using var mounts = await RunMounts.PrepareAsync(env, run.Mounts, sources, workingDir, cancellationToken).ConfigureAwait(false);
         var configEnv = state.Config.Env ?? [];
         var processEnv = configEnv.ToList();
         foreach (var (k, v) in args.Concat(proxyArgs))
             if (!processEnv.Any(e => e.StartsWith(k + "=", StringComparison.Ordinal))) processEnv.Add(k + "=" + v);
         string network = run.Network is "none" or "host" ? run.Network : Normalize(env.Options.Network);
-        var request = new RunRequest(argv, processEnv, state.Config.User, state.Config.WorkingDir ?? "/", network);
-
-        var key = Cache.CacheKey.Step(state.CacheKey, "RUN").AddAll(argv).AddAll(processEnv).Add(request.User ?? "").Add(request.WorkingDir)
-            .Add(network).Add(script?.Content ?? "").Finish();
+        var key = Cache.CacheKey.Step(state.CacheKey, "RUN").AddAll(argv).AddAll(processEnv).Add(state.Config.User ?? "").Add(workingDir)
+            .Add(network).Add(script?.Content ?? "").AddAll(mounts.KeyParts).Finish();
+        // Secrets given as variables are not part of the key, as BuildKit keeps them out of it.
+        var request = new RunRequest(argv, [.. processEnv, .. mounts.Env], state.Config.User, workingDir, network) { Mounts = mounts.Mounts };
         return await StepRunner.ExecuteAsync(env, state, key, CreatedBy(argv, configEnv), progress, async (bundle, rootfs) =>
         {
-            var stubs = MountStubs.Before(rootfs);
+            var stubs = MountStubs.Before(rootfs, request.Mounts.Select(m => m.Destination).Append("dev/pipes"));
             var final = request;
             if (script is not null)
             {
@@ -35,7 +36,7 @@ public sealed partial class RunStep(BuildEnvironment env, ImageState state, RunI
                 string file = Path.Combine(bundle, "script");
                 await File.WriteAllTextAsync(file, script.Content, cancellationToken).ConfigureAwait(false);
                 File.SetUnixFileMode(file, (UnixFileMode)0b111_101_101);
-                final = request with { Mounts = [new Runtime.Spec.SpecMount { Destination = "/dev/pipes/" + script.Name, Type = "bind", Source = file, Options = ["rbind", "ro"] }] };
+                final = request with { Mounts = [.. request.Mounts, new Runtime.Spec.SpecMount { Destination = "/dev/pipes/" + script.Name, Type = "bind", Source = file, Options = ["rbind", "ro"] }] };
             }
             try
             {
@@ -46,7 +47,8 @@ public sealed partial class RunStep(BuildEnvironment env, ImageState state, RunI
                 progress.Error(e.Message);
                 throw;
             }
-            return stubs.Exclusions(rootfs);
+            stubs.RemoveUnused(rootfs);
+            return null;
         }, cancellationToken).ConfigureAwait(false);
     }
 

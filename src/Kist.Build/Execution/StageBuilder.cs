@@ -8,6 +8,7 @@ namespace Kist.Build.Execution;
 
 /// <summary>Builds one stage: its base, then each instruction in order (config-only ones, RUN, COPY/ADD, WORKDIR).</summary>
 public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedStage stage, BuildContext context, Func<int, Task<ImageState>> stageResult)
+    : IMountSources
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private readonly Dictionary<string, string> _args = new(StringComparer.Ordinal);
@@ -77,7 +78,7 @@ public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedSt
         string name = StepName(run);
         try
         {
-            return await new RunStep(env, state, run, new Dictionary<string, string>(_args), plan.Dockerfile.ProxyArgs)
+            return await new RunStep(env, state, run, new Dictionary<string, string>(_args), plan.Dockerfile.ProxyArgs, this)
                 .ExecuteAsync(env.Progress.Start(name), cancellationToken).ConfigureAwait(false);
         }
         catch (BuildStepException e)
@@ -87,16 +88,25 @@ public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedSt
         }
     }
 
+    /// <summary>The tree a RUN --mount=type=bind reads: the context, or a stage's or an image's root filesystem.</summary>
+    public async Task<MountSource> OpenAsync(string? from, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(from)) return new MountSource(context.Root, "context", context.IsIncluded, null);
+        var state = await FromStateAsync(from).ConfigureAwait(false);
+        var rootfs = await ReadOnlyRootfs.MountAsync(env, state, cancellationToken).ConfigureAwait(false);
+        return new MountSource(rootfs.Path, state.CacheKey, null, rootfs);
+    }
+
+    /// <summary>The state a <c>--from</c> names: a stage's result (waiting for it) or an image's.</summary>
+    private async Task<ImageState> FromStateAsync(string from) =>
+        StageReferences.FindStage(plan.Dockerfile.Stages, from, stage.Index) is int index
+            ? await stageResult(index).ConfigureAwait(false)
+            : ImageState.FromImage(plan.Images[from]);
+
     private async Task<ImageState> CopyAsync(ImageState state, FileInstruction file, CancellationToken cancellationToken)
     {
         var progress = env.Progress.Start(StepName(file));
-        ImageState? fromState = null;
-        if (file is CopyInstruction { From: { Length: > 0 } from })
-        {
-            fromState = StageReferences.FindStage(plan.Dockerfile.Stages, from, stage.Index) is int index
-                ? await stageResult(index).ConfigureAwait(false)
-                : ImageState.FromImage(plan.Images[from]);
-        }
+        ImageState? fromState = file is CopyInstruction { From: { Length: > 0 } from } ? await FromStateAsync(from).ConfigureAwait(false) : null;
         return await new CopyStep(env, context, state, file, fromState).ExecuteAsync(progress, cancellationToken).ConfigureAwait(false);
     }
 

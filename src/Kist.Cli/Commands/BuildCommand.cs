@@ -45,12 +45,13 @@ internal static class BuildCommand
         network.AcceptOnlyFromAmong("default", "host", "none");
         var pull = new Option<bool>("--pull") { Description = "Always attempt to pull all referenced images" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use cache when building the image" };
+        var outputs = new Option<string?>("--output", "-o") { Description = "Output destination (format: type=local,dest=path; types image, docker, oci, tar, local)" };
         var secrets = new Option<string[]>("--secret") { Description = "Secret to expose to the build (format: id=mysecret[,src=/local/secret|,env=VAR])" };
         var context = new Argument<string>("PATH") { Description = "The build context directory, or - for a tar archive on stdin" };
         var registry = new RegistryOptions();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            check, file, format, buildArgs, tags, target, labels, platform, iidfile, quiet, progress, network, pull, noCache, secrets, context,
+            check, file, format, buildArgs, tags, target, labels, platform, iidfile, quiet, progress, network, pull, noCache, secrets, outputs, context,
         };
         registry.AddTo(command);
         Cli.AllowFlagLikeTokens(context); // "-" is the context on stdin
@@ -81,6 +82,7 @@ internal static class BuildCommand
                 SourceDateEpoch = args.TryGetValue("SOURCE_DATE_EPOCH", out var sde) && long.TryParse(sde, out var epoch) ? epoch
                     : long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var env) ? env : null,
             };
+            var output = result.GetValue(outputs) is { } o ? BuildOutput.Parse(o) : null;
             bool isQuiet = result.GetValue(quiet) || result.GetValue(progress) == "quiet";
             IBuildProgress display = isQuiet ? NullProgress.Instance : new PlainProgress(Cli.Error);
             var engine = Cli.Engine(result);
@@ -111,6 +113,7 @@ internal static class BuildCommand
             {
                 foreach (var r in registrations) r.Dispose();
             }
+            if (output is not null) await output.WriteAsync(engine, built.ImageId, Console.OpenStandardOutput, cancellationToken);
             if (result.GetValue(iidfile) is { Length: > 0 } iid) await File.WriteAllTextAsync(iid, built.ImageId.ToString(), cancellationToken);
             if (isQuiet) Cli.Out.WriteLine(built.ImageId.ToString());
             return 0;

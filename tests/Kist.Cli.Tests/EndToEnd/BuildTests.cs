@@ -229,4 +229,143 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         await ContainerLeaks.CleanUpAsync(other.Path);
         Assert.Equal(first.Stdout, second.Stdout);
     }
+
+    /// <summary>A second root holding the same base image (loaded from a save of it), for tests that prune.</summary>
+    private async Task<TestRoot> OtherRootAsync()
+    {
+        var other = new TestRoot("kist-build-root2");
+        string saved = fixture.Scratch.File(Guid.NewGuid().ToString("N") + ".tar");
+        (await KistAsync(RootPath, "save", "-o", saved, fixture.Base)).ShouldSucceed();
+        (await KistAsync(other.Path, "load", "-i", saved)).ShouldSucceed();
+        return other;
+    }
+
+    [Fact]
+    public async Task Run_mounts_bind_cache_tmpfs_and_secret_leave_nothing_behind()
+    {
+        Write("src/data", "from-context\n");
+        string secret = fixture.Scratch.File("secret-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(secret, "s3cret-value");
+        Write("Dockerfile", $"""
+            FROM {fixture.Base} AS base
+            RUN mkdir /stage && echo from-stage > /stage/f
+            FROM {fixture.Base}
+            RUN --mount=type=bind,source=src,target=/mnt/src cat /mnt/src/data > /from-bind
+            RUN --mount=type=cache,target=/cache,id=kist-test-{Guid.NewGuid():N} sh -c 'echo run >> /cache/log; wc -l < /cache/log > /cache-count'
+            RUN --mount=type=tmpfs,target=/scratchpad sh -c 'echo x > /scratchpad/x && ls /scratchpad > /tmpfs-list'
+            RUN --mount=type=secret,id=tok wc -c < /run/secrets/tok > /secret-length
+            RUN --mount=type=secret,id=tok,env=TOK sh -c 'test "${#TOK}" = 12 && echo env-ok > /env-ok'
+            RUN --mount=type=bind,from=base,source=/stage,target=/s cat /s/f > /from-stage
+            """);
+        string tag = Tag("mounts");
+        (await BuildAsync("-t", tag, "--secret", "id=tok,src=" + secret)).ShouldSucceed();
+        // A second build without the layer cache runs again with the same cache mount.
+        (await BuildAsync("-t", tag, "--no-cache", "--secret", "id=tok,src=" + secret)).ShouldSucceed();
+        var run = (await KistAsync(RootPath, "run", "--rm", tag, "sh", "-c",
+            "cat /from-bind /cache-count /tmpfs-list /secret-length /env-ok /from-stage; ls -a / | tr '\\n' ' '")).ShouldSucceed();
+        var lines = run.Stdout.Split('\n');
+        Assert.Equal(["from-context", "2", "x", "12", "env-ok", "from-stage"], lines[..6]);
+        var root = lines[6].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain("cache", root);
+        Assert.DoesNotContain("scratchpad", root);
+        Assert.DoesNotContain("mnt", root);
+        Assert.DoesNotContain("s", root);
+        Assert.DoesNotContain("run", root);
+        var history = (await KistAsync(RootPath, "history", "--no-trunc", tag)).ShouldSucceed();
+        Assert.DoesNotContain("s3cret-value", history.Stdout);
+    }
+
+    [Fact]
+    public async Task The_cache_survives_garbage_collection_until_builder_prune()
+    {
+        using var other = await OtherRootAsync();
+        Write("f.txt", "f");
+        Write("Dockerfile", $"FROM {fixture.Base}\nCOPY f.txt /f\nRUN cat /f > /g\n");
+        string tag = Tag("gc");
+        (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
+        (await KistAsync(other.Path, "rmi", tag)).ShouldSucceed();
+        (await KistAsync(other.Path, "image", "prune", "-f")).ShouldSucceed();
+        (await KistAsync(other.Path, "system", "check")).ShouldSucceed();
+        var cached = (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
+        Assert.Equal(2, Steps(cached.Stderr).Count(s => s.Value == "CACHED"));
+        (await KistAsync(other.Path, "rmi", tag)).ShouldSucceed();
+        (await KistAsync(other.Path, "builder", "prune", "-f")).ShouldSucceed();
+        (await KistAsync(other.Path, "system", "check")).ShouldSucceed();
+        var rebuilt = (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
+        Assert.DoesNotContain("CACHED", rebuilt.Stderr);
+        await ContainerLeaks.CleanUpAsync(other.Path);
+    }
+
+    [Fact]
+    public async Task The_context_and_the_Dockerfile_can_come_from_stdin()
+    {
+        Write("in-context.txt", "from-tar");
+        Write("Dockerfile", $"FROM {fixture.Base}\nCOPY in-context.txt /c\n");
+        string tar = fixture.Scratch.File(Guid.NewGuid().ToString("N") + ".tar");
+        System.Formats.Tar.TarFile.CreateFromDirectory(_context.Path, tar, includeBaseDirectory: false);
+        string fromTar = Tag("stdin-tar");
+        await using (var input = File.OpenRead(tar))
+            (await KistWithInputAsync(RootPath, input, "build", "-t", fromTar, "-")).ShouldSucceed();
+        Assert.Equal("from-tar", (await KistAsync(RootPath, "run", "--rm", fromTar, "cat", "/c")).ShouldSucceed().Stdout);
+
+        string fromStdin = Tag("stdin-dockerfile");
+        using var dockerfile = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"FROM {fixture.Base}\nCOPY in-context.txt /d\n"));
+        (await KistWithInputAsync(RootPath, dockerfile, "build", "-t", fromStdin, "-f", "-", _context.Path)).ShouldSucceed();
+        Assert.Equal("from-tar", (await KistAsync(RootPath, "run", "--rm", fromStdin, "cat", "/d")).ShouldSucceed().Stdout);
+    }
+
+    [Fact]
+    public async Task Outputs_write_the_root_filesystem_or_an_archive()
+    {
+        Write("Dockerfile", $"FROM {fixture.Base}\nRUN echo out > /out.txt\n");
+        string local = fixture.Scratch.File("local-" + Guid.NewGuid().ToString("N"));
+        (await BuildAsync("--output", "type=local,dest=" + local)).ShouldSucceed();
+        Assert.Equal("out\n", File.ReadAllText(Path.Combine(local, "out.txt")));
+        Assert.True(File.Exists(Path.Combine(local, "bin", "busybox")));
+
+        string tar = fixture.Scratch.File("rootfs-" + Guid.NewGuid().ToString("N") + ".tar");
+        (await BuildAsync("--output", "type=tar,dest=" + tar)).ShouldSucceed();
+        var names = new List<string>();
+        await using (var stream = File.OpenRead(tar))
+        using (var reader = new System.Formats.Tar.TarReader(stream))
+            while (reader.GetNextEntry() is { } entry) names.Add(entry.Name);
+        Assert.Contains("out.txt", names);
+
+        string archive = fixture.Scratch.File("image-" + Guid.NewGuid().ToString("N") + ".tar");
+        (await BuildAsync("--output", "type=docker,dest=" + archive)).ShouldSucceed();
+        using var other = new TestRoot("kist-build-load");
+        (await KistAsync(other.Path, "load", "-i", archive)).ShouldSucceed();
+        await ContainerLeaks.AssertNoneAsync(RootPath);
+    }
+
+    [Fact]
+    public async Task Interrupting_a_build_stops_its_step_and_leaves_the_store_valid()
+    {
+        Write("Dockerfile", $"FROM {fixture.Base}\nRUN echo started && sleep 60\n");
+        var info = new System.Diagnostics.ProcessStartInfo(KistBinary)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--root", RootPath, "build", "-t", Tag("interrupt"), _context.Path }) info.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = new System.Text.StringBuilder();
+        var started = new TaskCompletionSource();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data?.EndsWith(" started", StringComparison.Ordinal) == true) started.TrySetResult();
+        };
+        process.BeginErrorReadLine();
+        _ = process.StandardOutput.ReadToEndAsync();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl-C sends it
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(130, process.ExitCode);
+        await ContainerLeaks.AssertNoneAsync(RootPath);
+        (await KistAsync(RootPath, "system", "check")).ShouldSucceed();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }
