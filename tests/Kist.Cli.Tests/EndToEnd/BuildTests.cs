@@ -254,7 +254,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
             RUN --mount=type=cache,target=/cache,id=kist-test-{Guid.NewGuid():N} sh -c 'echo run >> /cache/log; wc -l < /cache/log > /cache-count'
             RUN --mount=type=tmpfs,target=/scratchpad sh -c 'echo x > /scratchpad/x && ls /scratchpad > /tmpfs-list'
             RUN --mount=type=secret,id=tok wc -c < /run/secrets/tok > /secret-length
-            RUN --mount=type=secret,id=tok,env=TOK sh -c 'test "${#TOK}" = 12 && echo env-ok > /env-ok'
+            RUN --mount=type=secret,id=tok,env=TOK sh -c 'test "$(printf %s "$TOK" | wc -c)" = 12 && echo env-ok > /env-ok'
             RUN --mount=type=bind,from=base,source=/stage,target=/s cat /s/f > /from-stage
             """);
         string tag = Tag("mounts");
