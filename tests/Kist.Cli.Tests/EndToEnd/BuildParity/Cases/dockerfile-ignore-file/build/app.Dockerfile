@@ -1,0 +1,2 @@
+FROM kist-parity/busybox:1
+COPY . /ctx/
