@@ -82,6 +82,10 @@ public static class ConfigComparison
                 }
                 builder.Append(']');
                 break;
+            case JsonValueKind.String:
+                // Re-encoded: Go escapes <, > and & as \u003c…, .NET writers may not; the value is what counts.
+                builder.Append(JsonSerializer.Serialize(e.GetString(), ParityJsonContext.Default.String));
+                break;
             default:
                 builder.Append(e.GetRawText());
                 break;

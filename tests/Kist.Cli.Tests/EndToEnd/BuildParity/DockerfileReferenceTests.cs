@@ -4,7 +4,7 @@ namespace Kist.Cli.Tests.EndToEnd.BuildParity;
 
 /// <summary>
 /// Features the local BuildKit (docker 20.10's built-in frontend) rejects: heredocs, COPY --link, --parents and
-/// --exclude. Each is built by kist alone and checked against the results the Dockerfile reference documents,
+/// --exclude; and COPY --chmod with special bits, which BuildKit 0.8 got wrong (moby/buildkit#3920, fixed since). Each is built by kist alone and checked against the results the Dockerfile reference documents,
 /// written out here. They share the parity suite's base image (made in their own root).
 /// </summary>
 public sealed class DockerfileReferenceTests : IAsyncLifetime
@@ -141,5 +141,22 @@ public sealed class DockerfileReferenceTests : IAsyncLifetime
         Assert.DoesNotContain("/ctx/secret/key", tree.Keys);
         Assert.Contains("/src/a.c", tree.Keys);
         Assert.DoesNotContain("/src/deep/x.tmp", tree.Keys);
+    }
+
+    [Fact]
+    public async Task Copy_chmod_sets_the_special_bits_it_names()
+    {
+        var tree = await BuildAsync("chmod", """
+            FROM kist-parity/busybox:1 AS owner
+            RUN touch /f && chmod 4711 /f
+
+            FROM kist-parity/busybox:1
+            COPY --chmod=4755 a.txt /setuid
+            COPY --chmod=2750 a.txt /setgid
+            COPY --from=owner --chmod=644 /f /cleared
+            """, ("a.txt", "a\n"));
+        Assert.StartsWith("file 4755 0:0", tree["/setuid"]);
+        Assert.StartsWith("file 2750 0:0", tree["/setgid"]);
+        Assert.StartsWith("file 0644 0:0", tree["/cleared"]);
     }
 }

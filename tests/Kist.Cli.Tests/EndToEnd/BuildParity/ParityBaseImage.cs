@@ -5,7 +5,8 @@ namespace Kist.Cli.Tests.EndToEnd.BuildParity;
 
 /// <summary>
 /// The base every case builds FROM, <c>kist-parity/busybox:1</c>: busybox-static with every applet linked, users
-/// (root, daemon, app 1000, nobody) and groups for --chown and USER, files for the whiteout case, no Env (so the
+/// (root, daemon, app 1000, nobody) and groups for --chown and USER, files for the whiteout case, the /dev, /proc and /sys mount points (as
+/// real bases have: BuildKit 0.8 would leave them in a RUN's layer where newer BuildKit and kist do not), no Env (so the
 /// default PATH is the builder's) and CMD ["sh"]. Imported into kist, then loaded into docker from <c>kist save</c>
 /// so both engines start from the identical image.
 /// </summary>
@@ -34,7 +35,7 @@ public static class ParityBaseImage
         foreach (var (dir, mode, owner) in new[]
         {
             ("bin/", "755", 0), ("etc/", "755", 0), ("tmp/", "1777", 0), ("root/", "700", 0), ("home/", "755", 0), ("home/app/", "755", 1000),
-            ("usr/", "755", 0), ("usr/bin/", "755", 0), ("var/", "755", 0), ("opt/", "755", 0), ("opt/base/", "755", 0),
+            ("dev/", "755", 0), ("proc/", "555", 0), ("sys/", "555", 0), ("usr/", "755", 0), ("usr/bin/", "755", 0), ("var/", "755", 0), ("opt/", "755", 0), ("opt/base/", "755", 0),
             ("opt/base/sub/", "755", 0), ("opt/base/keep/", "755", 0), ("opt/base/dir-to-file/", "755", 0),
         })
         {
