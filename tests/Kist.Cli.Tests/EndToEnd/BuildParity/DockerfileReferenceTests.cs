@@ -5,7 +5,7 @@ namespace Kist.Cli.Tests.EndToEnd.BuildParity;
 /// <summary>
 /// Features the local BuildKit (docker 20.10's built-in frontend) rejects: heredocs, COPY --link, --parents and
 /// --exclude; and COPY --chmod with special bits, which BuildKit 0.8 got wrong (moby/buildkit#3920, fixed since). Each is built by kist alone and checked against the results the Dockerfile reference documents,
-/// written out here. They share the parity suite's base image (made in their own root).
+/// written out here. They use the parity suite's base image, in their own root (docker is not involved).
 /// </summary>
 public sealed class DockerfileReferenceTests : IAsyncLifetime
 {
@@ -14,12 +14,11 @@ public sealed class DockerfileReferenceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ParityBaseImage.CreateAsync(_root.Path, _work.Path);
+        await ParityBaseImage.CreateAsync(_root.Path, _work.Path, loadIntoDocker: false);
     }
 
     public async Task DisposeAsync()
     {
-        await Docker.RemoveImagesAsync(ParityBaseImage.Reference);
         await ContainerLeaks.CleanUpAsync(_root.Path);
         _root.Dispose();
         _work.Dispose();
@@ -110,6 +109,7 @@ public sealed class DockerfileReferenceTests : IAsyncLifetime
             COPY --parents ./x/a.txt ./y/a.txt /parents/
             COPY --parents packages/*/package.json /app/
             COPY --parents ./src/./dir/*.txt /pivot/
+            COPY --parents ./src/**/*.txt /recursive/
             """,
             ("x/a.txt", "x\n"), ("y/a.txt", "y\n"), ("packages/foo/package.json", "{}"), ("packages/bar/package.json", "{}"),
             ("packages/bar/other.js", ""), ("src/dir/one.txt", "1"), ("src/dir/two.md", "2"));
@@ -123,6 +123,8 @@ public sealed class DockerfileReferenceTests : IAsyncLifetime
         Assert.Contains("/pivot/dir/one.txt", tree.Keys);
         Assert.DoesNotContain("/pivot/src", tree.Keys);
         Assert.DoesNotContain("/pivot/dir/two.md", tree.Keys);
+        Assert.Contains("/recursive/src/dir/one.txt", tree.Keys);
+        Assert.DoesNotContain("/recursive/src/dir/two.md", tree.Keys);
     }
 
     [Fact]

@@ -15,11 +15,13 @@ public static class ParityBaseImage
     public const string Reference = ParityCase.Repository + "/busybox:1";
     private static readonly DateTimeOffset Mtime = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task CreateAsync(string kistRoot, string scratch)
+    /// <summary>Imports the base into <paramref name="kistRoot"/> and, unless told otherwise, loads it into docker.</summary>
+    public static async Task CreateAsync(string kistRoot, string scratch, bool loadIntoDocker = true)
     {
         string tar = Path.Combine(scratch, "base-rootfs.tar");
         await WriteRootfsAsync(tar);
         (await KistProcess.KistAsync(kistRoot, "import", "-c", "CMD [\"sh\"]", tar, Reference)).ShouldSucceed();
+        if (!loadIntoDocker) return;
         string saved = Path.Combine(scratch, "base-image.tar");
         (await KistProcess.KistAsync(kistRoot, "save", "-o", saved, Reference)).ShouldSucceed();
         (await Docker.RunAsync("load", "-i", saved)).ShouldSucceed();
