@@ -75,9 +75,12 @@ public static class CopyPlanner
     // --parents keeps the matched path below the context root, or below a "/./" pivot when the source has one.
     private static string ParentsPath(string source, SourceMatch match)
     {
-        var pivot = ("/" + source.Replace('\\', '/')).IndexOf("/./", StringComparison.Ordinal);
+        // A leading "./" only says "relative to the context" (./x/./y/*.txt pivots at y, the reference's example).
+        var path = source.Replace('\\', '/');
+        while (path.StartsWith("./", StringComparison.Ordinal)) path = path[2..];
+        var pivot = ("/" + path).IndexOf("/./", StringComparison.Ordinal);
         if (pivot < 0) return match.Logical;
-        var before = GoPath.Clean("/" + source[..Math.Max(0, pivot - 1)]).TrimStart('/');
+        var before = GoPath.Clean("/" + path[..Math.Max(0, pivot - 1)]).TrimStart('/');
         if (before.Length == 0) return match.Logical;
         return match.Logical.StartsWith(before + "/", StringComparison.Ordinal) ? match.Logical[(before.Length + 1)..] : match.Logical;
     }

@@ -24,6 +24,8 @@ public sealed class CopyOptionTests : IDisposable
         Assert.Equal("C", _f.Target.Read("p/w/sub/c.txt"));
         await Copy("/q/", ["x/./y/a.txt"], parents: true);
         Assert.Equal("A", _f.Target.Read("q/y/a.txt"));
+        await Copy("/r/", ["./x/./y/*.txt"], parents: true);
+        Assert.Equal("A", _f.Target.Read("r/y/a.txt"));
     }
 
     [Fact]
