@@ -13,7 +13,7 @@ registry_pid=""
 cleanup() {
   "$kist" rm -f kist-demo-c >/dev/null 2>&1 || true
   [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-  docker rmi -f kist-demo/busybox:1 kist-demo/from-docker:1 "${pushed:-none}" >/dev/null 2>&1 || true
+  docker rmi -f kist-demo/busybox:1 kist-demo/from-docker:1 "${pushed:-none}" "${app:-none}" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -73,6 +73,31 @@ run "$kist" push "$pushed"
 run docker pull "$pushed"
 run "$kist" rmi "$pushed"
 run "$kist" pull "$pushed"
+
+step "kist build: an example application image, pushed, removed, pulled and run"
+mkdir -p "$work/app"
+cat > "$work/app/Dockerfile" <<'DOCKERFILE'
+FROM kist-demo/busybox:1
+ENV APP_HOME=/app
+WORKDIR $APP_HOME
+COPY app.sh config.txt ./
+RUN chmod +x app.sh && echo "built by kist" > built.txt
+EXPOSE 8080
+CMD ["./app.sh"]
+DOCKERFILE
+printf '#!/bin/sh\necho "$GREETING from the app: $(cat config.txt), $(cat built.txt)"\n' > "$work/app/app.sh"
+echo "config v1" > "$work/app/config.txt"
+app="127.0.0.1:$port/demo/app:1"
+run "$kist" build --progress plain -t "$app" "$work/app"
+echo "A rebuild with nothing changed runs no step:"
+run "$kist" build --progress plain -t "$app" "$work/app"
+run "$kist" history "$app"
+run "$kist" push "$app"
+run "$kist" rmi "$app"
+run "$kist" pull "$app"
+run "$kist" run --rm --network none "$app"
+run docker pull "$app"
+run docker run --rm "$app"
 
 step "Removing, pruning, checking"
 run "$kist" rmi kist-demo/busybox:latest
