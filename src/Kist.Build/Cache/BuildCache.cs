@@ -15,6 +15,7 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
     private const string DiffIdKey = "io.kist.build.diffid";
     private const string CreatedKey = "io.kist.build.created";
     private const string KeyKey = "io.kist.build.key";
+    private const string ChainKey = "io.kist.build.chainid";
 
     public string Directory => Path.Combine(layout.GcRootsDirectory, "buildcache");
 
@@ -48,8 +49,12 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         return new CacheResult(layer, diffId, created);
     }
 
-    /// <summary>Writes a record atomically. The caller holds the store's GC lock shared from the blob's write until now.</summary>
-    public void Record(string key, CacheResult result)
+    /// <summary>
+    /// Writes a record atomically; <paramref name="chainId"/> names the snapshot of the state it leads to (kept by
+    /// <c>kist builder prune</c> as long as the record). The caller holds the store's GC lock shared from the blob's
+    /// write until now.
+    /// </summary>
+    public void Record(string key, CacheResult result, string? chainId = null)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var index = new ImageIndex
@@ -62,11 +67,28 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
             {
                 [KeyKey] = key,
                 [CreatedKey] = result.Created.ToString("O", CultureInfo.InvariantCulture),
+                [ChainKey] = chainId ?? "",
             },
         };
         string temp = Path.Combine(Directory, ".tmp-" + Guid.NewGuid().ToString("N"));
         File.WriteAllBytes(temp, OciDocuments.Serialize(index, OciJsonContext.Default.ImageIndex));
         File.Move(temp, RecordPath(key), overwrite: true);
+    }
+
+    /// <summary>The snapshot chain IDs the records lead to.</summary>
+    public IEnumerable<string> ChainIds()
+    {
+        if (!System.IO.Directory.Exists(Directory)) yield break;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            string? chain = null;
+            try
+            {
+                chain = JsonSerializer.Deserialize(File.ReadAllBytes(file), OciJsonContext.Default.ImageIndex)?.Annotations?.GetValueOrDefault(ChainKey);
+            }
+            catch (Exception e) when (e is IOException or JsonException) { }
+            if (!string.IsNullOrEmpty(chain)) yield return chain;
+        }
     }
 
     /// <summary>

@@ -108,6 +108,8 @@ public static class RunExecutor
                 Namespaces = namespaces,
                 CgroupsPath = "/kist/build-" + Path.GetFileName(bundle),
                 Resources = new SpecResources { Devices = DockerDefaults.DeviceRules(privileged: false) },
+                // BuildKit's sandbox: docker's default seccomp filter for the capabilities the step has.
+                Seccomp = Runtime.Spec.Seccomp.SecurityOptions.Seccomp([], privileged: false, caps),
                 MaskedPaths = DockerDefaults.MaskedPaths,
                 ReadonlyPaths = DockerDefaults.ReadonlyPaths,
             },

@@ -27,9 +27,10 @@ public static class StepRunner
             var exclude = await work(bundle, rootfs.Path).ConfigureAwait(false);
             var layer = await rootfs.CommitAsync(exclude, cancellationToken).ConfigureAwait(false);
             var result = new CacheResult(layer?.Layer, layer?.DiffId, env.Now());
-            env.Cache.Record(key, result);
+            var next = Apply(state, result, key, createdBy);
+            env.Cache.Record(key, result, next.ChainId?.ToString());
             progress.Done();
-            return Apply(state, result, key, createdBy);
+            return next;
         }
         finally
         {

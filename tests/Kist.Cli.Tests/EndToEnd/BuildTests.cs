@@ -289,7 +289,11 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         var cached = (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
         Assert.Equal(2, Steps(cached.Stderr).Count(s => s.Value == "CACHED"));
         (await KistAsync(other.Path, "rmi", tag)).ShouldSucceed();
+        string snapshots = Path.Combine(other.Path, "snapshots");
+        int unpacked = Directory.GetDirectories(snapshots, "fs", SearchOption.AllDirectories).Length;
         (await KistAsync(other.Path, "builder", "prune", "-f")).ShouldSucceed();
+        // The build's snapshots go with its cache; the base image's stay.
+        Assert.True(Directory.GetDirectories(snapshots, "fs", SearchOption.AllDirectories).Length < unpacked);
         (await KistAsync(other.Path, "system", "check")).ShouldSucceed();
         var rebuilt = (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
         Assert.DoesNotContain("CACHED", rebuilt.Stderr);
