@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Kist.Build.Progress;
 using Kist.Oci;
-using Kist.Runtime.Bundle;
+using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
 
 namespace Kist.Build.Execution;
@@ -23,8 +23,9 @@ public static class RunExecutor
         string rootfs = Path.Combine(bundle, "rootfs");
         var user = UserResolver.Resolve(request.User, rootfs);
         bool hostNetwork = request.Network != "none";
-        File.WriteAllText(Path.Combine(bundle, "hosts"), hostNetwork ? EtcFiles.ReadHostFile("/etc/hosts") : EtcFiles.Hosts(Hostname, null));
-        File.WriteAllText(Path.Combine(bundle, "resolv.conf"), EtcFiles.ResolvConf(EtcFiles.ReadHostFile("/etc/resolv.conf"), hostNetwork));
+        var mode = hostNetwork ? NetworkMode.Host : NetworkMode.None;
+        File.WriteAllText(Path.Combine(bundle, "hosts"), HostsFile.Render(Hostname, new NetworkAttachment(mode, null, null, 0, null, null), hostNetwork ? HostsFile.ReadHost() : null));
+        File.WriteAllText(Path.Combine(bundle, "resolv.conf"), ResolvConf.Render(mode, ResolvConf.ReadHost()));
         var spec = Spec(bundle, request, user, hostNetwork);
         File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
 

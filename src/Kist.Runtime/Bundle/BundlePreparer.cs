@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kist.Runtime.Execution;
+using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
 using Kist.Runtime.State;
 using Kist.Snapshots;
@@ -26,10 +27,11 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         MountHelper.MountAll(mounts, rootfs);
         try
         {
-            bool hostNetwork = network.Mode == "host";
-            File.WriteAllText(Path.Combine(dir, "hostname"), EtcFiles.Hostname(c.Config.Hostname));
-            File.WriteAllText(Path.Combine(dir, "hosts"), hostNetwork ? EtcFiles.ReadHostFile("/etc/hosts") : EtcFiles.Hosts(c.Config.Hostname, network.IPAddress));
-            File.WriteAllText(Path.Combine(dir, "resolv.conf"), EtcFiles.ResolvConf(EtcFiles.ReadHostFile("/etc/resolv.conf"), hostNetwork));
+            var mode = network.Mode switch { "host" => NetworkMode.Host, "bridge" => NetworkMode.Bridge, _ => NetworkMode.None };
+            File.WriteAllText(Path.Combine(dir, "hostname"), c.Config.Hostname + "\n");
+            File.WriteAllText(Path.Combine(dir, "hosts"), HostsFile.Render(c.Config.Hostname, new NetworkAttachment(mode, null, network.IPAddress, 0, null, null),
+                mode == NetworkMode.Host ? HostsFile.ReadHost() : null));
+            File.WriteAllText(Path.Combine(dir, "resolv.conf"), ResolvConf.Render(mode, ResolvConf.ReadHost()));
             var user = UserResolver.Resolve(c.Config.User, rootfs);
             if (!string.IsNullOrEmpty(c.Config.WorkingDir)) CreateWorkingDirectory(rootfs, c.Config.WorkingDir);
             var spec = SpecBuilder.Build(c, new SpecContext

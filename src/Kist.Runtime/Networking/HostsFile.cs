@@ -14,6 +14,14 @@ public static class HostsFile
         "ff02::1\tip6-allnodes\n" +
         "ff02::2\tip6-allrouters\n";
 
+    /// <summary>The host's <c>/etc/hosts</c>, which host mode shares; empty when unreadable.</summary>
+    public static string ReadHost()
+    {
+        try { return File.ReadAllText("/etc/hosts"); }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
+
     /// <summary>
     /// Host mode: the host's own file unchanged (<paramref name="hostHostsText"/>, docker copies <c>/etc/hosts</c>).
     /// Otherwise the localhost lines, then, with an address, <c>IP\tHOSTNAME</c> (<c>IP\tfoo.example.com foo</c> for a

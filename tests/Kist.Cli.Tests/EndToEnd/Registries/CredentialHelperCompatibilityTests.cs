@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kist.Registry.Credentials;
+using Kist.TestSupport;
 
 namespace Kist.Cli.Tests.EndToEnd.Registries;
 

@@ -1,4 +1,5 @@
 using Kist.Registry.Credentials;
+using Kist.TestSupport;
 
 namespace Kist.Cli.Tests.EndToEnd.Registries;
 

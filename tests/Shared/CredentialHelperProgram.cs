@@ -1,9 +1,10 @@
-namespace Kist.Cli.Tests.EndToEnd.Registries;
+namespace Kist.TestSupport;
 
 /// <summary>
 /// A real credential helper for docker and kist alike, <c>docker-credential-kisttest</c>: a shell script speaking
 /// docker-credential-helpers' protocol over one file per server URL, in a private folder put on PATH (inherited by
-/// docker and kist child processes) once per test process. Every call is logged.
+/// docker and kist child processes) once per test process. Every call is logged; URLs containing "helper-fails" fail
+/// on purpose. One source file, linked into the test projects that need it.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class CredentialHelperProgram
@@ -12,6 +13,7 @@ public static class CredentialHelperProgram
 
     private const string Script = """
         #!/bin/sh
+        # docker-credential-kisttest: docker-credential-helpers' protocol over files, for Kist's tests.
         here="$(cd "$(dirname "$0")" && pwd)"
         store="$here/store"
         mkdir -p "$store"
@@ -20,10 +22,12 @@ public static class CredentialHelperProgram
         case "$1" in
           store)
             url="$(printf '%s' "$input" | jq -r .ServerURL)"
+            case "$url" in *helper-fails*) echo "kisttest: the keychain is locked"; exit 1 ;; esac
             key="$(printf '%s' "$url" | sha256sum | cut -c1-64)"
             printf '%s' "$input" | jq -c '{ServerURL, Username, Secret}' > "$store/$key"
             ;;
           get)
+            case "$input" in *helper-fails*) echo "kisttest: the keychain is locked"; exit 1 ;; esac
             key="$(printf '%s' "$input" | sha256sum | cut -c1-64)"
             if [ -f "$store/$key" ]; then cat "$store/$key"; else echo "credentials not found in native keychain"; exit 1; fi
             ;;
@@ -45,12 +49,11 @@ public static class CredentialHelperProgram
     /// <summary>The folder of the script, its store and its call log; on PATH from the first use on.</summary>
     public static string Directory => Installed.Value;
 
+    public static string CallLog => Path.Combine(Directory, "calls.log");
+
     /// <summary>The logged calls (action, then standard input) that mention <paramref name="marker"/>.</summary>
-    public static IReadOnlyList<string> CallsMentioning(string marker)
-    {
-        string log = Path.Combine(Directory, "calls.log");
-        return File.Exists(log) ? File.ReadAllLines(log).Where(l => l.Contains(marker, StringComparison.Ordinal)).ToList() : [];
-    }
+    public static IReadOnlyList<string> CallsMentioning(string marker) =>
+        File.Exists(CallLog) ? File.ReadAllLines(CallLog).Where(l => l.Contains(marker, StringComparison.Ordinal)).ToList() : [];
 
     /// <summary>Whether the helper holds a secret for <paramref name="serverUrl"/> (any file naming it).</summary>
     public static bool Holds(string serverUrl)
