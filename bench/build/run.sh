@@ -45,16 +45,16 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (ratios a
 
 for s in "${scenarios[@]}"; do
   tag="kist-bench/build-$s:1" ctx="$work/ctx/$s"
-  kist_build="$kist --root $root build -t $tag $ctx"
-  docker_build="DOCKER_BUILDKIT=1 $docker build -t $tag $ctx"
-  buildah_build="${buildah[*]} bud --isolation chroot --layers --pull=never -t $tag $ctx"
+  kist_build="$kist --root $root build -t $tag"
+  docker_build="DOCKER_BUILDKIT=1 $docker build -t $tag"
+  buildah_build="${buildah[*]} bud --isolation chroot --layers --pull=never -t $tag"
   # hyperfine pairs the --prepare options with the commands in order.
   hyperfine --runs "$runs" --export-json "$work/$s-cold.json" \
     --prepare true --prepare "$docker rmi -f $tag >/dev/null 2>&1 || true; $docker builder prune -af >/dev/null" --prepare true \
-    -n kist "$kist_build --no-cache" -n docker "$docker_build" -n buildah "$buildah_build --no-cache"
+    -n kist "$kist_build --no-cache $ctx" -n docker "$docker_build $ctx" -n buildah "$buildah_build --no-cache $ctx"
   # Rebuilds: each tool built the context just before (the cold runs), so its cache is warm.
   hyperfine --runs "$runs" --warmup 1 --export-json "$work/$s-rebuild.json" \
-    -n kist "$kist_build" -n docker "$docker_build" -n buildah "$buildah_build"
+    -n kist "$kist_build $ctx" -n docker "$docker_build $ctx" -n buildah "$buildah_build $ctx"
 done
 
 echo
