@@ -62,7 +62,7 @@ public sealed class ConfigInstructionsTests
         Assert.Equal("alice", state.Config.User);
         Assert.Equal("SIGKILL", state.Config.StopSignal);
         Assert.Equal(["RUN echo hi"], state.Config.OnBuild!);
-        Assert.Equal(["LABEL a=1 b=two words", "VOLUME [/data /logs]", "USER alice", "STOPSIGNAL SIGKILL", "ONBUILD RUN echo hi"],
+        Assert.Equal(["LABEL a=1 b=two words", "VOLUME [/data /logs]", "USER alice", "STOPSIGNAL SIGKILL"],
             state.History.Select(h => h.CreatedBy!));
     }
 

@@ -38,7 +38,8 @@ public static class ConfigInstructions
         };
         if (change is not { } ch) return null;
         var entry = new HistoryEntry { Created = created, CreatedBy = ch.CreatedBy, Comment = HistoryComment, EmptyLayer = true };
-        var next = state.WithConfig(ch.Config, entry);
+        // BuildKit records no history for ONBUILD (its triggers, run in a child, record what they run).
+        var next = instruction is OnbuildInstruction ? state with { Config = ch.Config } : state.WithConfig(ch.Config, entry);
         if (instruction is CmdInstruction) next = next with { CmdSet = true };
         if (instruction is MaintainerInstruction maintainer) next = next with { Author = maintainer.Maintainer };
         return next;

@@ -95,7 +95,8 @@ public static class RunExecutor
         {
             Process = new SpecProcess
             {
-                User = new SpecUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? user.AdditionalGids : null },
+                // BuildKit's RUN gets only the /etc/group memberships as supplementary groups (not docker run's primary gid).
+                User = new SpecUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 1 ? user.AdditionalGids.Skip(1).ToArray() : null },
                 Args = request.Args,
                 Env = request.Env,
                 Cwd = string.IsNullOrEmpty(request.WorkingDir) ? "/" : request.WorkingDir,

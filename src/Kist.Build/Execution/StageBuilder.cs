@@ -20,8 +20,10 @@ public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedSt
         var instructions = stage.Stage.Instructions;
         _total = 1 + instructions.Count(i => i is RunInstruction or FileInstruction || (i is WorkdirInstruction));
         var state = await BaseAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var instruction in instructions)
+        var written = stage.Stage.Source.Instructions;
+        for (int index = 0; index < instructions.Count; index++)
         {
+            var instruction = instructions[index];
             cancellationToken.ThrowIfCancellationRequested();
             if (instruction is ArgInstruction arg)
                 foreach (var d in arg.Args)
@@ -31,6 +33,9 @@ public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedSt
                 RunInstruction run => await RunAsync(state, run, cancellationToken).ConfigureAwait(false),
                 FileInstruction file => await CopyAsync(state, file, cancellationToken).ConfigureAwait(false),
                 WorkdirInstruction workdir => await WorkdirAsync(state, workdir, cancellationToken).ConfigureAwait(false),
+                // ARG's history shows the declaration as written (BuildKit), not the value a --build-arg gave it.
+                ArgInstruction when index < written.Count && written[index] is ArgInstruction original =>
+                    ConfigInstructions.Apply(state, original, Created(state))!,
                 _ => ConfigInstructions.Apply(state, instruction, Created(state))
                      ?? throw new InvalidInputException($"{instruction.Name} is not supported"),
             };

@@ -90,7 +90,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         var history = (await KistAsync(RootPath, "history", "--no-trunc", "--format", "{{.CreatedBy}}", tag)).ShouldSucceed().Lines.Reverse().ToList(); // the base's (empty) entry has no line
         Assert.Equal(
             [
-                "ARG VERSION=2.0",
+                "ARG VERSION=1.0",
                 "ENV APP_HOME=/app",
                 "WORKDIR /app",
                 "COPY hello.txt . # buildkit",
