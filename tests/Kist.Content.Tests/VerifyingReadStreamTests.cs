@@ -76,13 +76,16 @@ public class VerifyingReadStreamTests
     }
 
     [Fact]
-    public void It_is_read_only_and_not_seekable()
+    public void It_is_read_only_and_seeks_only_to_where_it_is()
     {
         using var s = Open(Data, Digest.Compute(Data), Data.Length);
         Assert.True(s.CanRead);
-        Assert.False(s.CanSeek);
         Assert.False(s.CanWrite);
+        Assert.Equal(0, s.Seek(0, SeekOrigin.Begin));
+        Assert.Equal(3, s.Read(new byte[3], 0, 3));
+        Assert.Equal(3, s.Seek(0, SeekOrigin.Current));
         Assert.Throws<NotSupportedException>(() => s.Seek(0, SeekOrigin.Begin));
+        Assert.Throws<NotSupportedException>(() => s.Position = 1);
         Assert.Throws<NotSupportedException>(() => s.Write(new byte[1], 0, 1));
     }
 }
