@@ -172,7 +172,8 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
     public async Task Ctrl_C_at_a_terminal_reaches_a_foreground_container_once()
     {
         // script(1) gives kist a terminal whose foreground job is kist and the runtime; ^C on it signals that group.
-        string command = $"{KistBinary} --root {Root} run --rm --network none {images.Plain} sh -c "
+        // exec: a shell left waiting in that group (dash does not exec the last command) would die of the ^C itself.
+        string command = $"exec {KistBinary} --root {Root} run --rm --network none {images.Plain} sh -c "
             + "'n=0; count() { n=$((n+1)); echo INT$n; }; trap count INT; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; echo total=$n'";
         var info = new ProcessStartInfo("script", ["-qfec", command, "/dev/null"])
         {
