@@ -15,8 +15,12 @@ public sealed class CacheKey
 
     private CacheKey(string kind) => Add(kind);
 
-    /// <summary>The key of a stage started from an image: its manifest and config digests.</summary>
-    public static string ForImage(Digest manifest, Digest config) => Start("image").Add(manifest.ToString()).Add(config.ToString()).Finish();
+    /// <summary>
+    /// The key of a stage started from an image: its config digest (the image ID, which names its layers' diffIDs). Not
+    /// the manifest's: the same image pulled, loaded from an archive or recompressed has another manifest but the same
+    /// content, and an exported cache must match on any machine that has it.
+    /// </summary>
+    public static string ForImage(Digest config) => Start("image").Add(config.ToString()).Finish();
 
     public static string Scratch { get; } = Start("scratch").Finish();
 

@@ -51,7 +51,7 @@ public sealed record ImageState
             Layers = image.Manifest.Value.Layers.Select(OciLayer).ToArray(),
             DiffIds = config.RootFs.DiffIds,
             History = config.History ?? [],
-            CacheKey = Cache.CacheKey.ForImage(image.ManifestDescriptor.Digest, image.Id),
+            CacheKey = Cache.CacheKey.ForImage(image.Id),
         };
     }
 
