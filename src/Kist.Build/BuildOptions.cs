@@ -23,4 +23,8 @@ public sealed record BuildOptions
     public long? SourceDateEpoch { get; init; }
     /// <summary>The OCI runtime for RUN (<c>runc</c> by default).</summary>
     public string Runtime { get; init; } = "runc";
+    /// <summary><c>--cache-from</c>: exported caches whose records count as hits.</summary>
+    public IReadOnlyList<Cache.Remote.CacheImportSpec> CacheFrom { get; init; } = [];
+    /// <summary><c>--cache-to</c>: where this build's cache records are exported.</summary>
+    public IReadOnlyList<Cache.Remote.CacheExportSpec> CacheTo { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kist.Build.Cache;
+using Kist.Build.Cache.Remote;
 using Kist.Build.Progress;
 using Kist.Content;
 using Kist.Runtime.Execution;
@@ -28,6 +29,10 @@ public sealed class BuildEnvironment
     public IBuildProgress Progress { get; }
     public BuildOptions Options { get; }
     public BuildCache Cache { get; }
+    /// <summary>The records of <c>--cache-from</c> sources.</summary>
+    public CacheImports Imports { get; set; } = CacheImports.Empty;
+    /// <summary>Every step result this build made or hit, by key (what <c>--cache-to</c> exports).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, CacheResult> Used { get; } = new(StringComparer.Ordinal);
     /// <summary>This build's ID: names its snapshots, containers and scratch directory.</summary>
     public string Id { get; }
     public string WorkDirectory { get; }

@@ -19,6 +19,8 @@ public sealed record ImageState
     public IReadOnlyList<Digest> DiffIds { get; init; } = [];
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
     public required string CacheKey { get; init; }
+    /// <summary>The cache keys of the filesystem steps that led here, base stages included (what <c>--cache-to mode=min</c> exports).</summary>
+    public IReadOnlyList<string> StepKeys { get; init; } = [];
     /// <summary>CMD was set in this stage (an ENTRYPOINT then keeps it; otherwise ENTRYPOINT clears an inherited CMD).</summary>
     public bool CmdSet { get; init; }
 
@@ -66,5 +68,5 @@ public sealed record ImageState
         this with { Config = config, History = [.. History, entry] };
 
     public ImageState WithLayer(Descriptor layer, Digest diffId, HistoryEntry entry, string cacheKey) =>
-        this with { Layers = [.. Layers, layer], DiffIds = [.. DiffIds, diffId], History = [.. History, entry], CacheKey = cacheKey };
+        this with { Layers = [.. Layers, layer], DiffIds = [.. DiffIds, diffId], History = [.. History, entry], CacheKey = cacheKey, StepKeys = [.. StepKeys, cacheKey] };
 }

@@ -14,10 +14,21 @@ public static class StepRunner
     public static async Task<ImageState> ExecuteAsync(BuildEnvironment env, ImageState state, string key, string createdBy, IStepProgress progress,
         Func<string, string, Task<Func<string, bool>?>> work, CancellationToken cancellationToken)
     {
-        if (!env.Options.NoCache && env.Cache.Lookup(key) is { } hit)
+        if (!env.Options.NoCache)
         {
-            progress.Cached();
-            return Apply(state, hit, key, createdBy);
+            var hit = env.Cache.Lookup(key);
+            if (hit is null && await env.Imports.TryImportAsync(env.Content, key, progress, cancellationToken).ConfigureAwait(false) is { } imported)
+            {
+                // Recorded here, so the next build finds it without the source; its snapshot is unpacked when a step mounts it.
+                hit = imported;
+                env.Cache.Record(key, hit, Apply(state, hit, key, createdBy).ChainId?.ToString());
+            }
+            if (hit is not null)
+            {
+                progress.Cached();
+                env.Used[key] = hit;
+                return Apply(state, hit, key, createdBy);
+            }
         }
         var parent = await SnapshotChain.EnsureAsync(env, state, cancellationToken).ConfigureAwait(false);
         string bundle = env.NewDirectory("step");
@@ -29,6 +40,7 @@ public static class StepRunner
             var result = new CacheResult(layer?.Layer, layer?.DiffId, env.Now());
             var next = Apply(state, result, key, createdBy);
             env.Cache.Record(key, result, next.ChainId?.ToString());
+            env.Used[key] = result;
             progress.Done();
             return next;
         }
@@ -43,7 +55,7 @@ public static class StepRunner
         var entry = new HistoryEntry { Created = result.Created, CreatedBy = createdBy, Comment = ConfigInstructions.HistoryComment };
         return result.Layer is { } layer
             ? state.WithLayer(layer, result.DiffId!.Value, entry, key)
-            : state with { History = [.. state.History, entry with { EmptyLayer = true }], CacheKey = key };
+            : state with { History = [.. state.History, entry with { EmptyLayer = true }], CacheKey = key, StepKeys = [.. state.StepKeys, key] };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Kist.Build;
+using Kist.Build.Cache.Remote;
 using Kist.Build.Progress;
 using Kist.Engine.Build;
 using Kist.Oci;
@@ -47,11 +48,19 @@ internal static class BuildCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use cache when building the image" };
         var outputs = new Option<string?>("--output", "-o") { Description = "Output destination (format: type=local,dest=path; types image, docker, oci, tar, local)" };
         var secrets = new Option<string[]>("--secret") { Description = "Secret to expose to the build (format: id=mysecret[,src=/local/secret|,env=VAR])" };
+        var cacheFrom = new Option<string[]>("--cache-from")
+        {
+            Description = "External cache sources (format: type=local,src=path | type=registry,ref=name:tag | name:tag)",
+        };
+        var cacheTo = new Option<string[]>("--cache-to")
+        {
+            Description = "Cache export destinations (format: type=local,dest=path[,mode=min|max] | type=registry,ref=name:tag[,mode=min|max])",
+        };
         var context = new Argument<string>("PATH") { Description = "The build context directory, or - for a tar archive on stdin" };
         var registry = new RegistryOptions();
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            check, file, format, buildArgs, tags, target, labels, platform, iidfile, quiet, progress, network, pull, noCache, secrets, outputs, context,
+            check, file, format, buildArgs, tags, target, labels, platform, iidfile, quiet, progress, network, pull, noCache, secrets, outputs, cacheFrom, cacheTo, context,
         };
         registry.AddTo(command);
         Cli.AllowFlagLikeTokens(context); // "-" is the context on stdin
@@ -79,6 +88,8 @@ internal static class BuildCommand
                 Pull = result.GetValue(pull),
                 Network = result.GetValue(network)!,
                 Secrets = BuildSecrets.Parse(result.GetValue(secrets) ?? []),
+                CacheFrom = (result.GetValue(cacheFrom) ?? []).Select(CacheImportSpec.Parse).ToList(),
+                CacheTo = (result.GetValue(cacheTo) ?? []).Select(CacheExportSpec.Parse).ToList(),
                 SourceDateEpoch = args.TryGetValue("SOURCE_DATE_EPOCH", out var sde) && long.TryParse(sde, out var epoch) ? epoch
                     : long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var env) ? env : null,
             };

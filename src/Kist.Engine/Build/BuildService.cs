@@ -46,7 +46,8 @@ public sealed class BuildService(KistEngine engine, DistributionOptions distribu
         }
 
         var snapshotter = new ImageMountService(engine).Snapshotter;
-        var builder = new DockerfileBuilder(engine.Layout, engine.Content, snapshotter, new ImageResolver(engine, distribution));
+        var builder = new DockerfileBuilder(engine.Layout, engine.Content, snapshotter, new ImageResolver(engine, distribution),
+            host => distribution.CreateClient(host));
         var result = await builder.BuildAsync(options with { Dockerfile = dockerfile }, context, progress, cancellationToken).ConfigureAwait(false);
         var step = progress.Start("naming the image");
         engine.ImageStore.Update(index =>
