@@ -16,7 +16,7 @@ public sealed record LayerDigests(Digest DiffId, long UncompressedSize, Digest D
 /// A write-only stream that takes an uncompressed layer tar and writes it compressed to an output, computing the
 /// diff ID, the compressed digest and both sizes in the same single pass. Large layers are compressed in
 /// independent blocks on all cores (gzip members / zstd frames, concatenated: valid for every gzip and zstd reader,
-/// and deterministic for a given block size and level).
+/// and deterministic for a given block size and level). Incompressible gzip blocks are stored, not deflated.
 /// </summary>
 public sealed class CompressingStream : Stream
 {
@@ -87,9 +87,10 @@ public sealed class CompressingStream : Stream
             using var c = new ZstdSharp.Compressor(_level);
             return c.Wrap(data.AsSpan(0, length)).ToArray();
         }
+        int level = CompressibilityProbe.IsIncompressible(data.AsSpan(0, length)) ? 0 : _level;
         // Deflate never grows data by more than a few bytes per 16 KiB stored block: one allocation, no regrowth.
         using var ms = new MemoryStream(length + length / 1000 + 1024);
-        using (var gz = new GZipStream(ms, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true))
+        using (var gz = new GZipStream(ms, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
             gz.Write(data, 0, length);
         return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
     }

@@ -74,4 +74,36 @@ public sealed class CompressionTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void TheProbeTellsRandomDataFromText()
+    {
+        var random = new byte[1 << 20];
+        new Random(5).NextBytes(random);
+        Assert.True(CompressibilityProbe.IsIncompressible(random));
+        Assert.False(CompressibilityProbe.IsIncompressible(Data(1 << 20, 6)));
+        // Random at the start only, text in the middle: deflate it.
+        var mixed = Data(1 << 20, 7);
+        random.AsSpan(0, 1 << 16).CopyTo(mixed);
+        Assert.False(CompressibilityProbe.IsIncompressible(mixed));
+        Assert.False(CompressibilityProbe.IsIncompressible(random.AsSpan(0, 1000)));
+    }
+
+    [Fact]
+    public void IncompressibleBlocksAreStoredAndTheRestCompressed()
+    {
+        // Block 1 random (as /dev/urandom or an already compressed file), block 2 text: stored, then deflated.
+        var data = new byte[2 << 20];
+        new Random(5).NextBytes(data.AsSpan(0, 1 << 20));
+        Data(1 << 20, 6).CopyTo(data.AsSpan(1 << 20));
+        var output = new MemoryStream();
+        using (var c = new CompressingStream(output, Oci.Compression.Gzip, blockSize: 1 << 20)) { c.Write(data); c.Finish(); }
+        var compressed = output.ToArray();
+        // Stored deflate costs 5 bytes per 64 KiB; the text half shrinks to well under half.
+        Assert.InRange(compressed.Length, (1 << 20) + 16, (1 << 20) + (1 << 19));
+        using var back = CompressionDetector.Decompress(new MemoryStream(compressed), Oci.Compression.Gzip);
+        var roundtrip = new MemoryStream();
+        back.CopyTo(roundtrip);
+        Assert.Equal(data, roundtrip.ToArray());
+    }
 }
