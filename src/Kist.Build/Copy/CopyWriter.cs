@@ -17,8 +17,10 @@ internal static class CopyWriter
         using var target = new RootedTree(Path.GetFullPath(targetRoot));
         (int Uid, int Gid)? chown = request.Chown is null ? null : CopyOwner.Resolve(request.Chown, target);
         var ownership = new Ownership(chown, request.From.KeepOwnership);
+        var created = new HashSet<string>(StringComparer.Ordinal);
         void OnCreated(string phys)
         {
+            created.Add(phys);
             if (chown is { } ids && Libc.IsRoot && Libc.FchownAt(target.RootFd, phys, ids.Uid, ids.Gid, Libc.AT_SYMLINK_NOFOLLOW) != 0)
                 throw new NativeException("chown", phys, Libc.Errno);
         }
@@ -30,7 +32,12 @@ internal static class CopyWriter
             {
                 var dirComps = item.ParentsPath is { } pp ? [.. destComps, .. RootedTree.Clean(pp)] : destComps;
                 var (fd, phys) = target.ResolveDir(dirComps, dirComps.Count, create: true, OnCreated);
-                if (item.Extract) await ExtractAsync(item, Path.Combine(target.RootPath, phys), cancellationToken).ConfigureAwait(false);
+                if (item.Extract)
+                {
+                    await ExtractAsync(item, Path.Combine(target.RootPath, phys), cancellationToken).ConfigureAwait(false);
+                    // The archive's "./" entry would give a directory this ADD created its own owner; BuildKit keeps --chown's.
+                    if (created.Contains(phys)) OnCreated(phys);
+                }
                 else
                 {
                     using var writer = new TreeWriter(target, item.SourceRoot, ownership, chmod);

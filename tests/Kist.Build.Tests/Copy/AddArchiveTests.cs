@@ -11,13 +11,15 @@ public sealed class AddArchiveTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
-    private void WriteTar(string rel)
+    private void WriteTar(string rel, bool withRootEntry = false)
     {
         var path = _f.Context[rel];
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var file = File.Create(path);
         using var tar = new TarWriter(file, TarEntryFormat.Pax);
         var mtime = new DateTimeOffset(2021, 2, 3, 4, 5, 6, TimeSpan.Zero);
+        // `tar -C dir -cf a.tar .` starts with the directory itself, owned by whoever made it.
+        if (withRootEntry) tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./") { Mode = (UnixFileMode)Convert.ToInt32("755", 8), ModificationTime = mtime });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "sub/") { Mode = (UnixFileMode)Convert.ToInt32("750", 8), ModificationTime = mtime });
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "sub/d.txt")
         {
@@ -93,6 +95,15 @@ public sealed class AddArchiveTests : IDisposable
         await _f.CopyAsync(new CopyRequest { From = _f.Source(), Sources = ["a.tar"], Destination = "/o/x", IsAdd = true, Chown = "alice" });
         var dir = _f.Target.Stat("o/x");
         Assert.Equal((1001u, 1002u), (dir.Uid, dir.Gid));
+        Assert.Equal(1234u, _f.Target.Stat("o/x/sub/d.txt").Uid);
+    }
+
+    [Fact]
+    public async Task AnArchivesOwnRootEntryDoesNotUndoChownOfTheDirectoryItCreates()
+    {
+        WriteTar("a.tar", withRootEntry: true);
+        await _f.CopyAsync(new CopyRequest { From = _f.Source(), Sources = ["a.tar"], Destination = "/o/x/", IsAdd = true, Chown = "alice" });
+        Assert.Equal((1001u, 1002u), (_f.Target.Stat("o/x").Uid, _f.Target.Stat("o/x").Gid));
         Assert.Equal(1234u, _f.Target.Stat("o/x/sub/d.txt").Uid);
     }
 

@@ -20,22 +20,12 @@ public static class KnownGaps
     [
         new("run-mounts", new("^/(base-etc|cache|ctx|d|run|run/secrets|scratch): only in docker \\(dir 0755 0:0\\)$"),
             "BuildKit 0.8 leaves the directories it made as RUN --mount targets in the layer; newer BuildKit removes these stubs, and so does kist"),
-        new("user-names", new("^/tmp/id-(app|app-staff|numeric)\\.txt: "),
-            "kist gap (build-core, RUN user): RUN adds the primary gid to the supplementary groups (docker run's rule); BuildKit's RUN uses only the /etc/group memberships: `id` prints groups=10(wheel),50(staff) for app, none for 1234:5678"),
-        new("user-ids", new("^/tmp/id[12]\\.txt: "), "kist gap (build-core, RUN user): as user-names"),
-        new("add-archives", new("^/opt/chowned: docker dir 0755 1000:1000 \\| kist dir 0755 0:0$"),
-            "kist gap (build-copy, Copy/Archives): ADD --chown of a local archive leaves the destination directory it creates root-owned; BuildKit chowns it"),
     ];
 
     public static readonly IReadOnlyList<KnownGap> History =
     [
         new(null, new("^history\\[\\d+\\]: docker (COPY|ADD) .* \\| kist (COPY|ADD) (--(chown|chmod)=\\S+ )+"),
             "kist gap (build-core, history): created_by of COPY/ADD keeps --chown/--chmod; BuildKit writes the sources and destination only"),
-        new(null, new("^history\\[\\d+\\]: docker \\(empty\\) ARG .* \\| kist \\(empty\\) ARG "),
-            "kist gap (build-core, history): ARG entries carry the --build-arg value; BuildKit writes the ARG as the Dockerfile does (NAME or NAME=default)"),
-        new("run-env-args", new("^history\\[\\d+\\]: docker \\(empty\\) ARG .* \\| kist \\(empty\\) ARG "), "as above"),
-        new("onbuild", new("^(parent image: )?history\\["),
-            "kist gap (build-core, history): ONBUILD gets history entries in the parent and the triggers are recorded as `ONBUILD …` in the child; BuildKit records nothing for ONBUILD and each trigger as the instruction it runs"),
         new(null, new("^history\\[\\d+\\]: docker \\(empty\\) HEALTHCHECK .* \\| kist \\(empty\\) HEALTHCHECK &\\{\\[.*\\] \"[^\"]*\" \"[^\"]*\" \"[^\"]*\" \"[^\"]*\" '"),
             "BuildKit 0.8: its HealthConfig has no StartInterval, so its %v prints four durations; kist prints the five of current BuildKit"),
         new(null, new("^history\\[\\d+\\]: docker WORKDIR (\\S+) \\| kist \\(empty\\) WORKDIR \\1$"),
