@@ -3,7 +3,8 @@
 # prepared bundle of the same image (rootfs from `kist image unpack`, config from `runc spec`) and against
 # `docker run --rm IMAGE true`; prints the ratios kist/runc and kist/docker and, with KIST_TIMINGS=1, where a
 # kist run spends its time. The image is busybox-static on a one-layer rootfs, loaded into docker from
-# `kist save`. All three run without a network (--network none), so that only the start itself is measured.
+# `kist save`. runc also runs the bundle with kist's seccomp filter added, to show what that filter costs runc.
+# All run without a network (--network none), so that only the start itself is measured.
 # Needs root, the peer tools (scripts/setup.sh) and out/kist (scripts/build.sh), or KIST=/path/to/kist.
 # Usage: sudo bash bench/run.sh [RUNS]
 set -euo pipefail
@@ -26,7 +27,7 @@ trap cleanup EXIT
 # The image: busybox and its applet links.
 mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/tmp"
 cp /bin/busybox "$work/rootfs/bin/busybox"
-for applet in sh true echo cat; do ln -s busybox "$work/rootfs/bin/$applet"; done
+for applet in sh true echo cat sleep; do ln -s busybox "$work/rootfs/bin/$applet"; done
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$work/rootfs/etc/passwd"
 printf 'root:x:0:\n' > "$work/rootfs/etc/group"
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
@@ -39,6 +40,14 @@ mkdir -p "$work/bundle"
 "$kist" --root "$root" image unpack "$image" "$work/bundle/rootfs"
 (cd "$work/bundle" && runc spec && jq '.process.terminal=false | .process.args=["true"]' config.json > c.json && mv c.json config.json)
 
+# The same bundle with the seccomp filter kist (as docker) gives every container, taken from a kist container's
+# config.json: runc compiles and loads it at each start, which runc's default spec does not ask for.
+cp -r "$work/bundle" "$work/bundle-seccomp"
+cid=$("$kist" --root "$root" run -d --network none "$image" sleep 600)
+jq --slurpfile k "$root/containers/$cid/config.json" '.linux.seccomp = $k[0].linux.seccomp' \
+  "$work/bundle/config.json" > "$work/bundle-seccomp/config.json"
+"$kist" --root "$root" rm -f "$cid" >/dev/null
+
 # Warm everything once (image unpacked into its snapshot, docker's layer, page cache).
 "$kist" --root "$root" run --rm --network none "$image" true
 docker run --rm --network none "$image" true
@@ -49,9 +58,11 @@ KIST_TIMINGS=1 "$kist" --root "$root" run --rm --network none "$image" true 2>&1
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/results.json" \
   -n kist "$kist --root $root run --rm --network none $image true" \
   -n runc "runc --root $work/runc run --bundle $work/bundle kist-bench-runc" \
+  -n runc-seccomp "runc --root $work/runc run --bundle $work/bundle-seccomp kist-bench-runc" \
   -n docker "docker run --rm --network none $image true"
 
 jq -r '
   (.results | map({(.command): .mean}) | add) as $m
   | "kist/runc   = \(($m.kist / $m.runc * 100 | round) / 100)  (target <= 1.3)",
-    "kist/docker = \(($m.kist / $m.docker * 100 | round) / 100)  (target <= 0.3)"' "$work/results.json"
+    "kist/docker = \(($m.kist / $m.docker * 100 | round) / 100)  (target <= 0.3)",
+    "kist/runc with the same seccomp filter = \(($m.kist / $m["runc-seccomp"] * 100 | round) / 100)"' "$work/results.json"
