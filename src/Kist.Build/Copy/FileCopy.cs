@@ -1,44 +1,57 @@
+using System.Buffers;
 using Kist.Layers.Native;
 
 namespace Kist.Build.Copy;
 
-/// <summary>Copies one open file to another in the kernel (copy_file_range; reflinks where the filesystem can), with a read/write fallback.</summary>
-internal static unsafe class FileCopy
+/// <summary>
+/// Copies open files in the kernel (copy_file_range; reflinks where the filesystem can), with a read/write fallback.
+/// One instance serves one destination tree: once the kernel refuses (as from another filesystem into an overlay
+/// mount) it is not asked again for every file.
+/// </summary>
+internal sealed unsafe class FileCopy
 {
     private const int ENOSYS = 38, EBADF = 9;
+    private volatile bool _kernelRefuses;
 
     /// <summary>Copies <paramref name="size"/> bytes (the planned size; a file that shrank since ends early).</summary>
-    public static void Copy(int src, int dst, long size, string name)
+    public void Copy(int src, int dst, long size, string name)
     {
         long done = 0;
-        while (done < size)
+        while (!_kernelRefuses && done < size)
         {
             nint n = Libc.CopyFileRange(src, null, dst, null, (nint)Math.Min(size - done, 1L << 30), 0);
             if (n > 0) { done += n; continue; }
             if (n == 0) return;
             int errno = Libc.Errno;
             if (errno == Libc.EINTR) continue;
-            if (errno is Libc.EXDEV or Libc.EINVAL or ENOSYS or Libc.EOPNOTSUPP or EBADF) break;
-            throw new NativeException("copy", name, errno);
+            if (errno is Libc.EXDEV or Libc.EINVAL or ENOSYS or Libc.EOPNOTSUPP or EBADF) _kernelRefuses = true;
+            else throw new NativeException("copy", name, errno);
         }
-        if (done >= size) return;
-        var buffer = new byte[1 << 16];
-        fixed (byte* p = buffer)
+        if (done < size) CopyBytes(src, dst, size - done, name);
+    }
+
+    private static void CopyBytes(int src, int dst, long left, string name)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
         {
-            while (true)
+            fixed (byte* p = buffer)
             {
-                if (done >= size) return;
-                nint r = Libc.Read(src, p, (nint)Math.Min(buffer.Length, size - done));
-                if (r < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("read", name, Libc.Errno); }
-                if (r == 0) return;
-                done += r;
-                for (nint off = 0; off < r;)
+                while (left > 0)
                 {
-                    nint w = Libc.Write(dst, p + off, r - off);
-                    if (w < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("write", name, Libc.Errno); }
-                    off += w;
+                    nint r = Libc.Read(src, p, (nint)Math.Min(buffer.Length, left));
+                    if (r < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("read", name, Libc.Errno); }
+                    if (r == 0) return;
+                    left -= r;
+                    for (nint off = 0; off < r;)
+                    {
+                        nint w = Libc.Write(dst, p + off, r - off);
+                        if (w < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("write", name, Libc.Errno); }
+                        off += w;
+                    }
                 }
             }
         }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 }

@@ -15,6 +15,7 @@ internal sealed class TreeWriter(RootedTree target, string sourceRoot, Ownership
     private readonly RootedTree _source = new(sourceRoot);
     private readonly Dictionary<string, int> _dirs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _sourceDirs = new(StringComparer.Ordinal);
+    private readonly FileCopy _fileCopy = new();
     private string _basePhys = "";
 
     /// <summary>Writes <paramref name="entries"/> (relative paths, parents before children) below <paramref name="baseFd"/>, which it takes over.</summary>
@@ -130,7 +131,7 @@ internal sealed class TreeWriter(RootedTree target, string sourceRoot, Ownership
             if (dst < 0) throw new NativeException("create", name, Libc.Errno);
             try
             {
-                FileCopy.Copy(src, dst, e.Stat.Size, name);
+                _fileCopy.Copy(src, dst, e.Stat.Size, name);
                 SetMeta(dst, "", e.Stat, Libc.AT_EMPTY_PATH, chmod, created: true);
             }
             finally { Libc.Close(dst); }
