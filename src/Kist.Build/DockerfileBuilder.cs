@@ -30,7 +30,7 @@ public sealed class DockerfileBuilder(StoreLayout layout, LocalContentStore cont
             var state = await new Builder(env, context).BuildAsync(plan, cancellationToken).ConfigureAwait(false);
             var step = progress.Start("exporting to image");
             var result = await ImageWriter.WriteAsync(env, state, cancellationToken).ConfigureAwait(false);
-            step.Log("writing image " + result.ImageId + " done");
+            step.Status("writing image " + result.ImageId);
             step.Done();
             foreach (var export in options.CacheTo) await ExportCacheAsync(env, export, state, cancellationToken).ConfigureAwait(false);
             return result;

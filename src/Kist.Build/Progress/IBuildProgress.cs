@@ -13,6 +13,12 @@ public interface IStepProgress
     void Log(string line);
     void Done();
     void Error(string message);
+
+    /// <summary>
+    /// A finished part of the step (BuildKit's vertex status, e.g. <c>writing image sha256:…</c>): the tty display
+    /// keeps it as a <c>=> =></c> line under the step; plain output prints it as an output line ending in <c>done</c>.
+    /// </summary>
+    void Status(string name) => Log(name + " done");
 }
 
 /// <summary>Reports nothing (<c>-q</c>).</summary>
@@ -24,4 +30,5 @@ public sealed class NullProgress : IBuildProgress, IStepProgress
     public void Log(string line) { }
     public void Done() { }
     public void Error(string message) { }
+    public void Status(string name) { }
 }

@@ -94,8 +94,10 @@ internal static class BuildCommand
                     : long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var env) ? env : null,
             };
             var output = result.GetValue(outputs) is { } o ? BuildOutput.Parse(o) : null;
-            bool isQuiet = result.GetValue(quiet) || result.GetValue(progress) == "quiet";
-            IBuildProgress display = isQuiet ? NullProgress.Instance : new PlainProgress(Cli.Error);
+            string mode = ProgressMode(result, progress);
+            bool isQuiet = result.GetValue(quiet) || mode == "quiet";
+            using var tty = !isQuiet && mode == "tty" ? new TtyProgress(Cli.Error, () => Terminal.Size(2), Environment.GetEnvironmentVariable("NO_COLOR") is null or "") : null;
+            IBuildProgress display = isQuiet ? NullProgress.Instance : tty ?? (IBuildProgress)new PlainProgress(Cli.Error);
             var engine = Cli.Engine(result);
             var source = new BuildSource(result.GetValue(context)!, result.GetValue(file));
 
@@ -111,6 +113,7 @@ internal static class BuildCommand
             }
             catch (BuildStepException e)
             {
+                tty?.Dispose(); // the final frame comes before the error's output
                 if (!isQuiet)
                 {
                     Cli.Error.WriteLine("------");
@@ -122,6 +125,7 @@ internal static class BuildCommand
             }
             finally
             {
+                tty?.Dispose();
                 foreach (var r in registrations) r.Dispose();
             }
             if (output is not null) await output.WriteAsync(engine, built.ImageId, Console.OpenStandardOutput, cancellationToken);
@@ -129,6 +133,20 @@ internal static class BuildCommand
             if (isQuiet) Cli.Out.WriteLine(built.ImageId.ToString());
             return 0;
         });
+    }
+
+    /// <summary>
+    /// <c>--progress</c> (else <c>BUILDKIT_PROGRESS</c>, as docker reads it): <c>auto</c> is the redrawn tty display when
+    /// stderr is a terminal (not <c>TERM=dumb</c>), else plain lines; <c>tty</c> draws frames even into a pipe, as docker does.
+    /// </summary>
+    private static string ProgressMode(ParseResult result, Option<string> progress)
+    {
+        string mode = result.GetValue(progress)!;
+        string? fromEnvironment = Environment.GetEnvironmentVariable("BUILDKIT_PROGRESS");
+        if (result.GetResult(progress) is null or { Implicit: true } && fromEnvironment is "plain" or "tty" or "quiet" or "auto")
+            mode = fromEnvironment;
+        if (mode != "auto") return mode;
+        return Terminal.IsTerminal(2) && Environment.GetEnvironmentVariable("TERM") != "dumb" ? "tty" : "plain";
     }
 
     /// <summary><c>--build-arg K=V</c>; a bare <c>K</c> takes the caller's environment variable, as docker does.</summary>

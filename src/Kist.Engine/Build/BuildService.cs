@@ -56,7 +56,7 @@ public sealed class BuildService(KistEngine engine, DistributionOptions distribu
             foreach (var reference in references) index.SetReference(reference, result.Manifest);
             return 0;
         });
-        foreach (var reference in references) step.Log("naming to " + reference + " done");
+        foreach (var reference in references) step.Status("naming to " + reference);
         step.Done();
         return result;
     }
