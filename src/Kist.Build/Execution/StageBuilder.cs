@@ -110,8 +110,9 @@ public sealed class StageBuilder(BuildEnvironment env, BuildPlan plan, PlannedSt
 
     private async Task<ImageState> CopyAsync(ImageState state, FileInstruction file, CancellationToken cancellationToken)
     {
-        var progress = env.Progress.Start(StepName(file));
+        // The step starts once the stage it copies from is built, as BuildKit shows it.
         ImageState? fromState = file is CopyInstruction { From: { Length: > 0 } from } ? await FromStateAsync(from).ConfigureAwait(false) : null;
+        var progress = env.Progress.Start(StepName(file));
         return await new CopyStep(env, context, state, file, fromState).ExecuteAsync(progress, cancellationToken).ConfigureAwait(false);
     }
 

@@ -38,14 +38,22 @@ public static class TtyFrame
         int limit = Math.Max(height - 2, 1);
         bool IsLive(Unit u) => u.Step.State == StepState.Running || (u.Step.State == StepState.Failed && u.Step.Tail.Count > 0);
         int free = limit - units.Where(IsLive).Sum(u => u.Lines.Count);
-        // Output tails where there is room: a failed step's first, then the running ones in start order.
-        foreach (var unit in units.Where(u => u.Step.Tail.Count > 0 && IsLive(u)).OrderBy(u => u.Step.State == StepState.Failed ? 0 : 1))
+        // Output tails share the room left, a line each in turn (a failed step's first, then the running ones in start
+        // order), so that a frame does not jump as tails grow: each shows its latest lines.
+        var candidates = units.Where(u => u.Step.Tail.Count > 0 && IsLive(u)).OrderBy(u => u.Step.State == StepState.Failed ? 0 : 1).ToList();
+        var shown = candidates.ToDictionary(u => u, _ => 0);
+        for (bool grew = true; grew && free > 0;)
         {
-            var tail = Tail(unit.Step, width);
-            if (tail.Count > free) continue;
-            unit.Tail = tail;
-            free -= tail.Count;
+            grew = false;
+            foreach (var unit in candidates)
+            {
+                if (free == 0 || shown[unit] >= Math.Min(unit.Step.Tail.Count, TailLines)) continue;
+                shown[unit]++;
+                free--;
+                grew = true;
+            }
         }
+        foreach (var unit in candidates) unit.Tail = [.. Tail(unit.Step, width).TakeLast(shown[unit])];
 
         // Finished steps fill what is left from the most recent backwards; older ones leave the live frame.
         var kept = new HashSet<Unit>(units.Where(IsLive));

@@ -123,6 +123,7 @@ public sealed class TtyFrameTests
         Assert.Equal(9, frame.Count); // one row is left for the cursor
         Assert.StartsWith(" => [a 1/2] RUN slow", frame[1]);
         Assert.Equal(" => => # working", frame[2]);
+        Assert.Equal(1, frame.Count(l => l.StartsWith(" => => #", StringComparison.Ordinal)));
         // The most recent finished steps fill the rest, in start order; older ones left the live frame.
         Assert.Equal(Enumerable.Range(15, 6).Select(i => $" => [b {i}/20] RUN step{i - 1}"), frame[3..].Select(l => l[..l.IndexOf("  ", StringComparison.Ordinal)]));
 
@@ -135,9 +136,11 @@ public sealed class TtyFrameTests
     {
         var steps = Enumerable.Range(1, 6).Select(i => Running($"[s{i} 1/1] RUN x", i, "a", "b", "c")).ToList();
         var frame = Texts(TtyFrame.Render(steps, S(10), 80, 10, final: false));
-        Assert.Equal(7, frame.Count); // 2 rows are free: no tail of 3 lines fits
+        Assert.Equal(9, frame.Count);
         Assert.Equal(6, frame.Count(l => l.StartsWith(" => [s", StringComparison.Ordinal)));
-        Assert.DoesNotContain(frame, l => l.StartsWith(" => => #", StringComparison.Ordinal));
+        // The 2 rows left go to the first two steps' latest line.
+        Assert.Equal([" => [s1 1/1] RUN x", " => => # c", " => [s2 1/1] RUN x", " => => # c", " => [s3 1/1] RUN x"],
+            frame[1..6].Select(l => l.Contains("  ", StringComparison.Ordinal) ? l[..l.IndexOf("  ", StringComparison.Ordinal)] : l));
 
         var many = Enumerable.Range(1, 12).Select(i => Running($"[s{i} 1/1] RUN x", i)).ToList();
         var crowded = Texts(TtyFrame.Render(many, S(20), 80, 10, final: false));
