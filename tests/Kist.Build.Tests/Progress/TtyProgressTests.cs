@@ -1,4 +1,5 @@
 using Kist.Build.Progress;
+using Kist.TestSupport;
 
 namespace Kist.Build.Tests.Progress;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Kist.TestSupport;
 using static Kist.Cli.Tests.EndToEnd.KistProcess;
 
 namespace Kist.Cli.Tests.EndToEnd;
@@ -97,12 +98,14 @@ public sealed class BuildProgressTests(BuildFixture fixture) : IClassFixture<Bui
         Write("Dockerfile", $"FROM {fixture.Base}\nRUN echo boom-out && exit 3\n");
         var (exit, output) = await AtTerminalAsync(["build", "--progress", "tty", _context.Path]);
         Assert.Equal(1, exit);
-        int final = output.LastIndexOf("[+] Building", StringComparison.Ordinal);
-        Assert.Contains(" => ERROR [2/2] RUN echo boom-out && exit 3", output[final..]);
-        Assert.Contains(" => => # boom-out", output[final..]);
-        int block = output.IndexOf(" > [2/2] RUN echo boom-out && exit 3:", StringComparison.Ordinal);
-        Assert.True(block > final, output);
-        Assert.Contains("exit code: 3", output[block..]);
+        // What the user sees once it is over: the final frame, then the step's output and the error.
+        var screen = VirtualTerminal.Screen(output);
+        int final = screen.FindIndex(l => l.StartsWith("[+] Building", StringComparison.Ordinal));
+        Assert.Matches(@"^\[\+\] Building \d+\.\ds \(2/2\) FINISHED$", screen[final]);
+        Assert.StartsWith(" => ERROR [2/2] RUN echo boom-out && exit 3 ", screen[final + 2]);
+        Assert.Equal(" => => # boom-out", screen[final + 3]);
+        Assert.Equal(["------", " > [2/2] RUN echo boom-out && exit 3:", "boom-out", "------"], screen[(final + 4)..(final + 8)]);
+        Assert.Contains("exit code: 3", screen[final + 8]);
     }
 
     [Fact]
@@ -120,9 +123,11 @@ public sealed class BuildProgressTests(BuildFixture fixture) : IClassFixture<Bui
                 catch (OperationCanceledException) { foreach (var child in Children(script.Id)) Kill(child, 15); }
             }));
         Assert.True(exit is 130 or 143, $"exit code {exit}\n{output}");
-        string final = output[output.LastIndexOf("[+] Building", StringComparison.Ordinal)..];
-        Assert.Matches(@"^\[\+\] Building \d+\.\ds \(2/2\) FINISHED", final);
-        Assert.Contains(" => CANCELED [2/2] RUN echo started-tty && sleep 60", final);
+        var screen = VirtualTerminal.Screen(output);
+        int final = screen.FindIndex(l => l.StartsWith("[+] Building", StringComparison.Ordinal));
+        Assert.Matches(@"^\[\+\] Building \d+\.\ds \(2/2\) FINISHED$", screen[final]);
+        Assert.StartsWith(" => CANCELED [2/2] RUN echo started-tty && sleep 60 ", screen[final + 2]);
+        Assert.DoesNotContain(screen, l => l.Contains("# started-tty", StringComparison.Ordinal)); // no tail once canceled
         await ContainerLeaks.AssertNoneAsync(RootPath);
     }
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Kist.Build.Tests.Progress;
+namespace Kist.TestSupport;
 
 /// <summary>
 /// Replays what the tty display wrote on an unbounded screen (the scrollback included): text, CR, LF, cursor up,
