@@ -109,6 +109,12 @@ public sealed class TtyProgress : IBuildProgress, IDisposable
             {
                 _tail.Enqueue(text);
                 while (_tail.Count > TtyFrame.TailLines) _tail.Dequeue();
+                // A warning (an unusable cache source) stays in view once the step collapses.
+                if (text.StartsWith("WARNING:", StringComparison.Ordinal))
+                {
+                    var now = owner._clock.Elapsed;
+                    _statuses.Add(new StatusSnapshot(text, now, now));
+                }
             }
         }
 

@@ -42,6 +42,9 @@ public sealed class TtyProgressTests
         })));
         var running = display.Start("[t 1/1] RUN sleep");
         running.Log("still going");
+        var import = display.Start("importing cache manifest from x");
+        import.Log("WARNING: cache source x not used: not found");
+        import.Done();
         var export = display.Start("exporting to image");
         export.Status("writing image sha256:abc");
         export.Done();
@@ -52,13 +55,15 @@ public sealed class TtyProgressTests
 
         Assert.True(output.Writes > 2, "the display was redrawn while the steps ran");
         var screen = VirtualTerminal.Screen(output.Text());
-        Assert.Equal(8, screen.Count);
-        Assert.Matches(@"^\[\+\] Building \d+\.\ds \(6/6\) FINISHED$", screen[0]);
+        Assert.Equal(10, screen.Count);
+        Assert.Matches(@"^\[\+\] Building \d+\.\ds \(7/7\) FINISHED$", screen[0]);
         Assert.Equal(3, screen.Count(l => l.StartsWith(" => [s", StringComparison.Ordinal) && l.EndsWith('s')));
         Assert.StartsWith(" => CACHED [s4 1/1] RUN work", screen.Single(l => l.Contains("[s4")));
         Assert.StartsWith(" => CANCELED [t 1/1] RUN sleep", screen[5]);
-        Assert.StartsWith(" => exporting to image", screen[6]);
-        Assert.StartsWith(" => => writing image sha256:abc", screen[7]);
+        Assert.StartsWith(" => importing cache manifest from x", screen[6]);
+        Assert.StartsWith(" => => WARNING: cache source x not used: not found ", screen[7]);
+        Assert.StartsWith(" => exporting to image", screen[8]);
+        Assert.StartsWith(" => => writing image sha256:abc", screen[9]);
         Assert.All(screen, l => Assert.True(l.Length <= 79));
         await Task.Delay(50); // the redraw thread is gone: nothing more is written
     }
