@@ -4,7 +4,9 @@ namespace Kist.Build.Progress;
 
 /// <summary>
 /// Draws frames in place: moves the cursor back to the previous frame's top, rewrites only the lines that changed
-/// (erasing each first), and erases what is left below a shorter frame. The cursor is hidden while drawing.
+/// (erasing each first), and erases what is left below a shorter frame. The cursor is hidden and line wrapping is
+/// off while drawing: a line wider than the terminal (after a resize, or wide characters) is cut by the terminal
+/// instead of taking a second row that would put the next frame out of place.
 /// </summary>
 public sealed class TtyFrameWriter(TextWriter output, bool color)
 {
@@ -13,7 +15,7 @@ public sealed class TtyFrameWriter(TextWriter output, bool color)
 
     public void Write(IReadOnlyList<TtyLine> lines)
     {
-        var text = new StringBuilder(Escape + "?25l");
+        var text = new StringBuilder(Escape + "?25l" + Escape + "?7l");
         if (_previous.Count > 0) text.Append(Escape).Append(_previous.Count).Append('A');
         text.Append('\r');
         for (int i = 0; i < lines.Count; i++)
@@ -30,7 +32,7 @@ public sealed class TtyFrameWriter(TextWriter output, bool color)
             text.Append('\n');
         }
         if (lines.Count < _previous.Count) text.Append(Escape).Append('J');
-        text.Append(Escape).Append("?25h");
+        text.Append(Escape).Append("?7h").Append(Escape).Append("?25h");
         output.Write(text.ToString());
         output.Flush();
         _previous = [.. lines];

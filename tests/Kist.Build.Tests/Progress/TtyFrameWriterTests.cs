@@ -5,7 +5,7 @@ namespace Kist.Build.Tests.Progress;
 
 public sealed class TtyFrameWriterTests
 {
-    private const string Hide = "\u001b[?25l", Show = "\u001b[?25h", Erase = "\u001b[2K";
+    private const string Hide = "\u001b[?25l\u001b[?7l", Show = "\u001b[?7h\u001b[?25h", Erase = "\u001b[2K";
 
     [Fact]
     public void Frames_are_redrawn_in_place_writing_only_changed_lines()
