@@ -56,6 +56,12 @@ public sealed class DockerfileBuilder(StoreLayout layout, LocalContentStore cont
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            if (export.IgnoreError)
+            {
+                step.Log("WARNING: cache not exported: " + e.Message);
+                step.Done();
+                return;
+            }
             step.Error(e.Message);
             throw new KistException($"failed to export the build cache to {export}: {e.Message}", e);
         }

@@ -18,6 +18,10 @@ public sealed class CacheSpecTests
         Assert.Equal(new CacheImportSpec(CacheLocationType.Registry, "example.com/app:buildcache"), CacheImportSpec.Parse("example.com/app:buildcache"));
 
     [Fact]
+    public void Ignore_error_is_kept() =>
+        Assert.True(CacheExportSpec.Parse("type=local,dest=out,ignore-error=true").IgnoreError);
+
+    [Fact]
     public void Export_mode_defaults_to_min() =>
         Assert.Equal(new CacheExportSpec(CacheLocationType.Local, "out", CacheExportMode.Min), CacheExportSpec.Parse("type=local,dest=out"));
 
@@ -37,6 +41,7 @@ public sealed class CacheSpecTests
     [InlineData("dest=out", "type is required")]
     [InlineData("type=local,dest=out,mode=all", "invalid mode all")]
     [InlineData("type=local,dest=out,colour=blue", "unknown option colour")]
+    [InlineData("type=local,dest=out,ignore-error=maybe", "invalid ignore-error maybe")]
     [InlineData("type=registry,ref=UPPER/Case:x", "invalid reference format")]
     [InlineData("type=registry,ref=localhost:5000/a@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "a tag is needed")]
     [InlineData("somewhere", "expected type=local")]

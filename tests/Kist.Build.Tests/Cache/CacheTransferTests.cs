@@ -75,10 +75,15 @@ public sealed class CacheTransferTests : IDisposable
         string dest = _tree["export"];
         var spec = new CacheExportSpec(CacheLocationType.Local, dest, CacheExportMode.Min);
         await CacheExporter.ExportAsync(spec, [new CacheRecord(Key('1'), new CacheResult(layer, diffId, DateTimeOffset.UnixEpoch))], a, null);
+        File.WriteAllText(Path.Combine(dest, "blobs", "sha256", "notes.txt"), "not a blob");
         await CacheExporter.ExportAsync(spec, [new CacheRecord(Key('2'), new CacheResult(null, null, DateTimeOffset.UnixEpoch))], a, null);
         using var imports = await CacheImports.LoadAsync([new CacheImportSpec(CacheLocationType.Local, dest)], null, NullProgress.Instance, default);
         Assert.Equal(1, imports.Count);
         Assert.NotNull(await imports.TryImportAsync(Store("b"), Key('2'), NullProgress.Instance, default));
+        // The first export's blobs went with it; a foreign file stays.
+        Assert.False(File.Exists(Path.Combine(dest, "blobs", "sha256", layer.Digest.Encoded)));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(dest, "blobs", "sha256")).Length);
+        Assert.True(File.Exists(Path.Combine(dest, "blobs", "sha256", "notes.txt")));
     }
 
     private sealed class RecordingProgress : IBuildProgress, IStepProgress

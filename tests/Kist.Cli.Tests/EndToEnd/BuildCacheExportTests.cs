@@ -51,7 +51,11 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         return root.Path;
     }
 
-    private Task<RunResult> BuildAsync(string root, params string[] args) => KistAsync(root, ["build", "--progress", "plain", .. args, _context.Path]);
+    /// <summary>A private docker config directory (for <c>kist login</c>), so the user's credentials are never read or written.</summary>
+    private Dictionary<string, string> Environment => new() { ["DOCKER_CONFIG"] = _scratch.File("docker-config") };
+
+    private Task<RunResult> BuildAsync(string root, params string[] args) =>
+        KistWithEnvironmentAsync(root, Environment, null, ["build", "--progress", "plain", .. args, _context.Path]);
 
     private static string Tag() => $"kist-cache-{Guid.NewGuid().ToString("N")[..8]}:1";
 
@@ -84,16 +88,17 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
     private static string Step(Dictionary<string, string> steps, string contains) => steps.Single(s => s.Key.Contains(contains, StringComparison.Ordinal)).Value;
 
     /// <summary>Exports from the fixture's root to <paramref name="cacheTo"/>, imports on a fresh root from <paramref name="cacheFrom"/>, and compares.</summary>
-    private async Task RoundTripAsync(string cacheTo, string cacheFrom)
+    private async Task RoundTripAsync(string cacheTo, string cacheFrom, params string[] flags)
     {
         WriteApp();
         string tag = Tag();
-        (await BuildAsync(fixture.Root.Path, "-t", tag, "--no-cache", "--cache-to", cacheTo)).ShouldSucceed();
+        (await BuildAsync(fixture.Root.Path, ["-t", tag, "--no-cache", "--cache-to", cacheTo, .. flags])).ShouldSucceed();
         string id = await ImageIdAsync(fixture.Root.Path, tag);
         string output = (await KistAsync(fixture.Root.Path, "run", "--rm", tag)).ShouldSucceed().Stdout;
 
         string root = await FreshRootAsync();
-        var imported = (await BuildAsync(root, "-t", tag, "--cache-from", cacheFrom)).ShouldSucceed();
+        var imported = (await BuildAsync(root, ["-t", tag, "--cache-from", cacheFrom, .. flags])).ShouldSucceed();
+        Assert.Contains("imported layer sha256:", imported.Stderr);
         var steps = Steps(imported.Stderr);
         Assert.All(steps.Where(s => s.Key.Contains(" COPY ") || s.Key.Contains(" RUN ")), s => Assert.Equal("CACHED", s.Value));
         Assert.Equal(4, steps.Count(s => s.Value == "CACHED"));
@@ -103,7 +108,7 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
 
         // Imported records are now local: a rebuild hits without the source; a changed file reruns only what follows its COPY.
         Write("b.txt", "beta 2\n");
-        var changed = (await BuildAsync(root, "-t", tag, "--cache-from", cacheFrom)).ShouldSucceed();
+        var changed = (await BuildAsync(root, ["-t", tag, "--cache-from", cacheFrom, .. flags])).ShouldSucceed();
         steps = Steps(changed.Stderr);
         Assert.Equal("CACHED", Step(steps, "COPY a.txt"));
         Assert.Equal("CACHED", Step(steps, "RUN echo \"$(cat /a.txt)"));
@@ -134,6 +139,28 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         await using var registry = await ReferenceRegistry.StartPlainAsync();
         string reference = $"{registry.Host}/kist-cache/app:buildcache";
         await RoundTripAsync($"type=registry,ref={reference},mode=max", reference);
+    }
+
+    [Fact]
+    public async Task A_registry_cache_behind_basic_auth_and_TLS_uses_the_login()
+    {
+        await using var registry = await ReferenceRegistry.StartTlsBasicAsync();
+        var login = await KistWithEnvironmentAsync(fixture.Root.Path, Environment, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(registry.Password!)),
+            ["login", "-u", registry.Username!, "--password-stdin", "--cert-dir", registry.CertDirectory!, registry.Host]);
+        login.ShouldSucceed();
+        string reference = $"{registry.Host}/kist-cache/private:buildcache";
+        await RoundTripAsync($"type=registry,ref={reference}", $"type=registry,ref={reference}", "--cert-dir", registry.CertDirectory!);
+    }
+
+    [Fact]
+    public async Task A_failed_export_fails_the_build_unless_ignore_error()
+    {
+        WriteApp();
+        var failed = await BuildAsync(fixture.Root.Path, "--cache-to", "type=local,dest=/proc/kist-cache-export");
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Contains("failed to export the build cache to local:/proc/kist-cache-export", failed.Stderr);
+        var ignored = (await BuildAsync(fixture.Root.Path, "--cache-to", "type=local,dest=/proc/kist-cache-export,ignore-error=true")).ShouldSucceed();
+        Assert.Contains("WARNING: cache not exported", ignored.Stderr);
     }
 
     [Fact]

@@ -50,6 +50,23 @@ public static class CacheExporter
             OciDocuments.Serialize(new ImageLayoutFile { ImageLayoutVersion = ImageLayoutFile.CurrentVersion }, OciJsonContext.Default.ImageLayoutFile), cancellationToken).ConfigureAwait(false);
         var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = [blobs.ManifestDescriptor] };
         await WriteBytesAsync(Path.Combine(directory, "index.json"), OciDocuments.Serialize(index, OciJsonContext.Default.ImageIndex), cancellationToken).ConfigureAwait(false);
+        RemoveUnreferenced(blobDir, blobs);
+    }
+
+    /// <summary>
+    /// The export replaces the previous one, so the blobs only it named go (only files named like a sha256 digest: a
+    /// foreign file is left alone). A reader that read the old index.json meanwhile finds a layer missing: a warning
+    /// for it, and the step runs.
+    /// </summary>
+    private static void RemoveUnreferenced(string blobDir, CacheManifestBlobs blobs)
+    {
+        var keep = new HashSet<string>(blobs.Layers.Select(l => l.Digest.Encoded).Append(blobs.ConfigDescriptor.Digest.Encoded).Append(blobs.ManifestDescriptor.Digest.Encoded), StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(blobDir))
+        {
+            string name = Path.GetFileName(file);
+            if (keep.Contains(name) || !Digest.TryParse(Digest.Sha256 + ":" + name, out _)) continue;
+            try { File.Delete(file); } catch (IOException) { }
+        }
     }
 
     private static Task WriteBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>

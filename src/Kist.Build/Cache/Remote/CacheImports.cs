@@ -70,7 +70,9 @@ public sealed class CacheImports : IDisposable
         if (found.Result.Layer is not { } layer) return found.Result;
         try
         {
-            await LayerImporter.ImportAsync(content, layer, found.Result.DiffId!.Value, ct => found.Source.OpenBlobAsync(layer, ct), cancellationToken).ConfigureAwait(false);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            if (await LayerImporter.ImportAsync(content, layer, found.Result.DiffId!.Value, ct => found.Source.OpenBlobAsync(layer, ct), cancellationToken).ConfigureAwait(false))
+                progress.Log($"imported layer {layer.Digest} ({layer.Size} bytes) from {found.Source.Name} in " + started.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s");
             return found.Result;
         }
         catch (Exception e) when (e is KistException or IOException or HttpRequestException or UnauthorizedAccessException or InvalidDataException

@@ -45,8 +45,8 @@ public sealed record CacheImportSpec(CacheLocationType Type, string Location)
     }
 }
 
-/// <summary>A <c>--cache-to</c> value.</summary>
-public sealed record CacheExportSpec(CacheLocationType Type, string Location, CacheExportMode Mode)
+/// <summary>A <c>--cache-to</c> value; <paramref name="IgnoreError"/>: a failed export is a warning, not a failed build (buildx's ignore-error).</summary>
+public sealed record CacheExportSpec(CacheLocationType Type, string Location, CacheExportMode Mode, bool IgnoreError = false)
 {
     public override string ToString() => Type == CacheLocationType.Local ? "local:" + Location : Location;
 
@@ -57,6 +57,7 @@ public sealed record CacheExportSpec(CacheLocationType Type, string Location, Ca
         var fields = CacheSpecFields.Split(spec, "--cache-to");
         var type = CacheSpecFields.Type(fields, "--cache-to");
         var mode = CacheExportMode.Min;
+        bool ignoreError = false;
         foreach (var (key, value) in fields)
         {
             switch (key)
@@ -71,8 +72,16 @@ public sealed record CacheExportSpec(CacheLocationType Type, string Location, Ca
                         _ => throw new InvalidInputException($"--cache-to: invalid mode {value}: min or max"),
                     };
                     break;
+                case "ignore-error":
+                    ignoreError = value switch
+                    {
+                        "true" or "" => true,
+                        "false" => false,
+                        _ => throw new InvalidInputException($"--cache-to: invalid ignore-error {value}: true or false"),
+                    };
+                    break;
                 // Accepted for compatibility with buildx; kist's layers are always gzip and its manifest always OCI.
-                case "compression" or "compression-level" or "force-compression" or "oci-mediatypes" or "image-manifest" or "ignore-error":
+                case "compression" or "compression-level" or "force-compression" or "oci-mediatypes" or "image-manifest":
                     break;
                 default:
                     throw new InvalidInputException($"--cache-to: unknown option {key} for type={CacheSpecFields.Name(type)}");
@@ -82,7 +91,7 @@ public sealed record CacheExportSpec(CacheLocationType Type, string Location, Ca
             ? CacheSpecFields.Required(fields, "dest", "--cache-to type=local")
             : CacheSpecFields.Reference(CacheSpecFields.Required(fields, "ref", "--cache-to type=registry"), "--cache-to");
         if (type == CacheLocationType.Registry && ImageReference.Parse(location) is { Tag: null }) throw new InvalidInputException($"--cache-to ref={location}: a tag is needed, not a digest");
-        return new CacheExportSpec(type, location, mode);
+        return new CacheExportSpec(type, location, mode, ignoreError);
     }
 }
 

@@ -12,14 +12,15 @@ namespace Kist.Build.Cache.Remote;
 /// </summary>
 public static class LayerImporter
 {
-    public static async Task ImportAsync(LocalContentStore content, Descriptor layer, Digest diffId,
+    /// <returns>Whether the blob was fetched (false: it was already in the store).</returns>
+    public static async Task<bool> ImportAsync(LocalContentStore content, Descriptor layer, Digest diffId,
         Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken = default)
     {
         if (content.Exists(layer.Digest))
         {
             await using var local = await content.OpenReadAsync(layer, cancellationToken).ConfigureAwait(false);
             await VerifyDiffIdAsync(local, layer, diffId, cancellationToken).ConfigureAwait(false);
-            return;
+            return false;
         }
         await using var writer = await content.OpenWriterAsync(layer, cancellationToken).ConfigureAwait(false);
         await using (var source = await open(cancellationToken).ConfigureAwait(false))
@@ -29,6 +30,7 @@ public static class LayerImporter
             await tee.DrainAsync(cancellationToken).ConfigureAwait(false);
         }
         await writer.CommitAsync(layer.MediaType, cancellationToken).ConfigureAwait(false); // checks digest and size
+        return true;
     }
 
     private static async Task VerifyDiffIdAsync(Stream compressed, Descriptor layer, Digest diffId, CancellationToken cancellationToken)
