@@ -129,6 +129,17 @@ public sealed class CacheTransferTests : IDisposable
         Assert.Contains(progress.Lines, l => l.StartsWith("WARNING", StringComparison.Ordinal) && l.Contains("malformed"));
     }
 
+    [Fact]
+    public async Task An_endless_index_json_is_not_read_forever()
+    {
+        string dest = _tree.Dir("endless");
+        File.CreateSymbolicLink(Path.Combine(dest, "index.json"), "/dev/zero");
+        var progress = new RecordingProgress();
+        using var imports = await CacheImports.LoadAsync([new CacheImportSpec(CacheLocationType.Local, dest)], null, progress, default);
+        Assert.Equal(0, imports.Count);
+        Assert.Contains(progress.Lines, l => l.StartsWith("WARNING", StringComparison.Ordinal) && l.Contains("larger than"));
+    }
+
     private static string ManifestPath(string dest)
     {
         var index = OciDocuments.ParseIndex(File.ReadAllBytes(Path.Combine(dest, "index.json"))).Value;
