@@ -132,7 +132,7 @@ public sealed class TtyFrameTests
     }
 
     [Fact]
-    public void Output_is_dropped_before_running_steps_when_the_terminal_is_short()
+    public void On_a_short_terminal_running_steps_stay_and_their_output_shares_the_rows_left()
     {
         var steps = Enumerable.Range(1, 6).Select(i => Running($"[s{i} 1/1] RUN x", i, "a", "b", "c")).ToList();
         var frame = Texts(TtyFrame.Render(steps, S(10), 80, 10, final: false));
