@@ -112,6 +112,8 @@ public static class ContainerRunner
 
     public static int ReadPid(string pidFile)
     {
+        // Polled every few milliseconds while the runtime starts: a missing file must not cost an exception each time.
+        if (!File.Exists(pidFile)) return 0;
         try { return int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) ? pid : 0; }
         catch (IOException) { return 0; }
     }
