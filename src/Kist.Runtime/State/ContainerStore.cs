@@ -131,9 +131,15 @@ public sealed class ContainerStore
     private void RecordExitCode(string id, int? exitCode)
     {
         if (exitCode is not { } code) return;
-        foreach (var old in new DirectoryInfo(Root).EnumerateFiles(".exit-*"))
+        // Sweep at most once a minute: a run --rm loop would otherwise list every recent exit file on each removal.
+        string swept = Path.Combine(Root, ".swept-exits");
+        if (File.GetLastWriteTimeUtc(swept) < DateTime.UtcNow.AddMinutes(-1))
         {
-            if (old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-10)) old.Delete();
+            File.WriteAllBytes(swept, []);
+            foreach (var old in new DirectoryInfo(Root).EnumerateFiles(".exit-*"))
+            {
+                if (old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-10)) old.Delete();
+            }
         }
         string path = ExitCodeFile(id);
         File.WriteAllText(path + ".tmp", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
