@@ -201,6 +201,34 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         Assert.Contains($"WARNING: cache source {registry.Host}/kist-cache/none:missing not used", build.Stderr);
     }
 
+    [Fact]
+    public async Task Tampered_cache_layers_are_refused_and_the_steps_run()
+    {
+        WriteApp();
+        string dest = _scratch.File("tampered");
+        (await BuildAsync(fixture.Root.Path, "--no-cache", "--cache-to", $"type=local,dest={dest}")).ShouldSucceed();
+        // Every layer blob of the export now holds other bytes (a valid gzip tar: the diffID and digest checks must catch it).
+        using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(dest, "index.json")));
+        string manifestDigest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dest, "blobs", "sha256", manifestDigest[7..])));
+        var layers = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()!).ToList();
+        Assert.Equal(4, layers.Count);
+        string otherLayer = _scratch.File("other.tar.gz");
+        (await ToolAsync("sh", "-c", $"cd {_context.Path} && tar -cz a.txt > {otherLayer}")).ShouldSucceed();
+        foreach (var layer in layers) File.Copy(otherLayer, Path.Combine(dest, "blobs", "sha256", layer[7..]), overwrite: true);
+
+        string root = await FreshRootAsync();
+        var build = (await BuildAsync(root, "--cache-from", $"type=local,src={dest}")).ShouldSucceed();
+        Assert.DoesNotContain("CACHED", build.Stderr);
+        Assert.Contains("WARNING: cache layer sha256:", build.Stderr);
+        // The bytes that came from the cache never entered the store (the COPY steps, run again, make their own layers).
+        string tampered = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(otherLayer)));
+        Assert.False(File.Exists(Path.Combine(root, "blobs", "sha256", tampered)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(root, "ingest")));
+        (await KistAsync(root, "system", "check")).ShouldSucceed();
+        await ContainerLeaks.AssertNoneAsync(root);
+    }
+
     [Theory]
     [InlineData("--cache-to", "type=gha", "unsupported cache type gha")]
     [InlineData("--cache-to", "type=inline", "unsupported cache type inline")]

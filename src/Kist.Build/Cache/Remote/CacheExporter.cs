@@ -23,8 +23,9 @@ public static class CacheExporter
         if (registries is null) throw new KistException("registry caches are not available here");
         var reference = ImageReference.Parse(spec.Location);
         using var client = registries(reference.Domain);
-        foreach (var layer in blobs.Layers)
-            await client.PushBlobAsync(reference.Path, layer, ct => content.OpenReadAsync(layer, ct), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Layers in parallel, as kist push sends them; each is skipped when the registry has it.
+        await Parallel.ForEachAsync(blobs.Layers, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (layer, ct) =>
+            await client.PushBlobAsync(reference.Path, layer, c => content.OpenReadAsync(layer, c), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
         await client.PushBlobAsync(reference.Path, blobs.ConfigDescriptor, _ => ValueTask.FromResult<Stream>(new MemoryStream(blobs.Config, writable: false)),
             cancellationToken: cancellationToken).ConfigureAwait(false);
         await client.PutManifestAsync(reference.Path, reference.Tag!, blobs.Manifest, MediaTypes.OciManifest, cancellationToken).ConfigureAwait(false);
