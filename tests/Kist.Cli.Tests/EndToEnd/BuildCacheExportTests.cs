@@ -62,29 +62,6 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
     private static async Task<string> ImageIdAsync(string root, string image) =>
         (await KistAsync(root, "inspect", "--format", "{{.Id}}", image)).ShouldSucceed().Stdout.Trim();
 
-    /// <summary>The steps of a plain progress log: name → how it ended (DONE, CACHED or ERROR).</summary>
-    private static Dictionary<string, string> Steps(string log)
-    {
-        var names = new Dictionary<string, string>();
-        var result = new Dictionary<string, string>();
-        foreach (var line in log.Split('\n'))
-        {
-            if (!line.StartsWith('#')) continue;
-            int space = line.IndexOf(' ');
-            if (space < 0) continue;
-            string number = line[..space], rest = line[(space + 1)..];
-            if (rest.StartsWith('['))
-            {
-                names.TryAdd(number, rest);
-                continue;
-            }
-            if (!names.TryGetValue(number, out var name)) continue;
-            if (rest == "CACHED" || rest.StartsWith("DONE", StringComparison.Ordinal) || rest.StartsWith("ERROR", StringComparison.Ordinal))
-                result[name] = rest.Split(' ')[0].TrimEnd(':');
-        }
-        return result;
-    }
-
     private static string Step(Dictionary<string, string> steps, string contains) => steps.Single(s => s.Key.Contains(contains, StringComparison.Ordinal)).Value;
 
     /// <summary>Exports from the fixture's root to <paramref name="cacheTo"/>, imports on a fresh root from <paramref name="cacheFrom"/>, and compares.</summary>
@@ -99,7 +76,7 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         string root = await FreshRootAsync();
         var imported = (await BuildAsync(root, ["-t", tag, "--cache-from", cacheFrom, .. flags])).ShouldSucceed();
         Assert.Contains("imported layer sha256:", imported.Stderr);
-        var steps = Steps(imported.Stderr);
+        var steps = PlainProgressLog.Steps(imported.Stderr);
         Assert.All(steps.Where(s => s.Key.Contains(" COPY ") || s.Key.Contains(" RUN ")), s => Assert.Equal("CACHED", s.Value));
         Assert.Equal(4, steps.Count(s => s.Value == "CACHED"));
         Assert.Equal(id, await ImageIdAsync(root, tag));
@@ -109,7 +86,7 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         // Imported records are now local: a rebuild hits without the source; a changed file reruns only what follows its COPY.
         Write("b.txt", "beta 2\n");
         var changed = (await BuildAsync(root, ["-t", tag, "--cache-from", cacheFrom, .. flags])).ShouldSucceed();
-        steps = Steps(changed.Stderr);
+        steps = PlainProgressLog.Steps(changed.Stderr);
         Assert.Equal("CACHED", Step(steps, "COPY a.txt"));
         Assert.Equal("CACHED", Step(steps, "RUN echo \"$(cat /a.txt)"));
         Assert.Equal("DONE", Step(steps, "COPY b.txt"));
@@ -178,14 +155,14 @@ public sealed class BuildCacheExportTests(BuildFixture fixture) : IClassFixture<
         string id = await ImageIdAsync(fixture.Root.Path, tag);
 
         string withMax = await FreshRootAsync();
-        var steps = Steps((await BuildAsync(withMax, "-t", tag, "--cache-from", $"type=local,src={max}")).ShouldSucceed().Stderr);
+        var steps = PlainProgressLog.Steps((await BuildAsync(withMax, "-t", tag, "--cache-from", $"type=local,src={max}")).ShouldSucceed().Stderr);
         Assert.Equal("CACHED", Step(steps, "RUN echo \"built"));
         Assert.Equal("CACHED", Step(steps, "COPY --from=builder"));
         Assert.Equal(id, await ImageIdAsync(withMax, tag));
 
         // min carries only the final stage's steps: the builder reruns (a new artifact, so the COPY too).
         string withMin = await FreshRootAsync();
-        steps = Steps((await BuildAsync(withMin, "-t", tag, "--cache-from", $"type=local,src={min}")).ShouldSucceed().Stderr);
+        steps = PlainProgressLog.Steps((await BuildAsync(withMin, "-t", tag, "--cache-from", $"type=local,src={min}")).ShouldSucceed().Stderr);
         Assert.Equal("DONE", Step(steps, "RUN echo \"built"));
         Assert.NotEqual(id, await ImageIdAsync(withMin, tag));
     }

@@ -26,29 +26,6 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
 
     private static string Tag(string what) => $"kist-build-{what}-{Guid.NewGuid().ToString("N")[..8]}:1";
 
-    /// <summary>The steps of a plain progress log: name → how it ended (DONE, CACHED or ERROR).</summary>
-    private static Dictionary<string, string> Steps(string log)
-    {
-        var names = new Dictionary<string, string>();
-        var result = new Dictionary<string, string>();
-        foreach (var line in log.Split('\n'))
-        {
-            if (!line.StartsWith('#')) continue;
-            int space = line.IndexOf(' ');
-            if (space < 0) continue;
-            string number = line[..space], rest = line[(space + 1)..];
-            if (rest.StartsWith('[') || rest.StartsWith("exporting", StringComparison.Ordinal) || rest.StartsWith("naming", StringComparison.Ordinal))
-            {
-                names.TryAdd(number, rest);
-                continue;
-            }
-            if (!names.TryGetValue(number, out var name)) continue;
-            if (rest == "CACHED" || rest.StartsWith("DONE", StringComparison.Ordinal) || rest.StartsWith("ERROR", StringComparison.Ordinal))
-                result[name] = rest.Split(' ')[0].TrimEnd(':');
-        }
-        return result;
-    }
-
     private async Task<JsonElement> InspectAsync(string image)
     {
         var result = (await KistAsync(RootPath, "inspect", image)).ShouldSucceed();
@@ -127,7 +104,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         Assert.DoesNotContain("CACHED", first.Stderr);
         var blobs = Directory.GetFiles(Path.Combine(RootPath, "blobs", "sha256")).Order().ToList();
         var second = (await BuildAsync("-t", tag, "--iidfile", _context.File("id2"))).ShouldSucceed();
-        var steps = Steps(second.Stderr);
+        var steps = PlainProgressLog.Steps(second.Stderr);
         Assert.All(steps.Where(s => s.Key.Contains(" COPY ") || s.Key.Contains(" RUN ") || s.Key.Contains(" WORKDIR ")), s => Assert.Equal("CACHED", s.Value));
         Assert.Equal(4, steps.Count(s => s.Value == "CACHED"));
         Assert.Equal(File.ReadAllText(_context.File("id1")), File.ReadAllText(_context.File("id2")));
@@ -144,7 +121,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         (await BuildAsync("-t", tag)).ShouldSucceed();
         Write("one.txt", "changed");
         var second = (await BuildAsync("-t", tag)).ShouldSucceed();
-        var steps = Steps(second.Stderr);
+        var steps = PlainProgressLog.Steps(second.Stderr);
         Assert.Equal("CACHED", steps.Single(s => s.Key.Contains("RUN echo first")).Value);
         Assert.Equal("DONE", steps.Single(s => s.Key.Contains("COPY one.txt")).Value);
         Assert.Equal("DONE", steps.Single(s => s.Key.Contains("RUN cat /one")).Value);
@@ -154,7 +131,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         // Only the content counts, not the time: touching the file keeps the cache.
         File.SetLastWriteTimeUtc(_context.File("one.txt"), DateTime.UtcNow.AddHours(1));
         var third = (await BuildAsync("-t", tag)).ShouldSucceed();
-        Assert.All(Steps(third.Stderr).Where(s => s.Key.Contains(" COPY ") || s.Key.Contains(" RUN ")), s => Assert.Equal("CACHED", s.Value));
+        Assert.All(PlainProgressLog.Steps(third.Stderr).Where(s => s.Key.Contains(" COPY ") || s.Key.Contains(" RUN ")), s => Assert.Equal("CACHED", s.Value));
 
         var noCache = (await BuildAsync("--no-cache", "-t", tag)).ShouldSucceed();
         Assert.DoesNotContain("CACHED", noCache.Stderr);
@@ -287,7 +264,7 @@ public sealed class BuildTests(BuildFixture fixture) : IClassFixture<BuildFixtur
         (await KistAsync(other.Path, "image", "prune", "-f")).ShouldSucceed();
         (await KistAsync(other.Path, "system", "check")).ShouldSucceed();
         var cached = (await KistAsync(other.Path, "build", "-t", tag, _context.Path)).ShouldSucceed();
-        Assert.Equal(2, Steps(cached.Stderr).Count(s => s.Value == "CACHED"));
+        Assert.Equal(2, PlainProgressLog.Steps(cached.Stderr).Count(s => s.Value == "CACHED"));
         (await KistAsync(other.Path, "rmi", tag)).ShouldSucceed();
         string snapshots = Path.Combine(other.Path, "snapshots");
         int unpacked = Directory.GetDirectories(snapshots, "fs", SearchOption.AllDirectories).Length;
