@@ -104,19 +104,41 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         var counted = new HashSet<Digest>();
         foreach (var file in records)
         {
-            long size = 0;
             if (keepBytes is not null)
             {
-                try
-                {
-                    var index = JsonSerializer.Deserialize(File.ReadAllBytes(file.FullName), OciJsonContext.Default.ImageIndex);
-                    foreach (var d in index?.Manifests ?? []) if (counted.Add(d.Digest)) size += d.Size;
-                }
-                catch (Exception e) when (e is IOException or JsonException) { }
+                long size = NewLayerBytes(file, counted);
                 if (kept + size <= keepBytes) { kept += size; continue; }
             }
             try { file.Delete(); removed++; } catch (IOException) { }
         }
         return removed;
+    }
+
+    /// <summary>How many records there are and the size of the layers they keep (each layer counted once).</summary>
+    public (int Records, long Bytes) Usage()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return (0, 0);
+        var counted = new HashSet<Digest>();
+        int records = 0;
+        long bytes = 0;
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.json"))
+        {
+            records++;
+            bytes += NewLayerBytes(file, counted);
+        }
+        return (records, bytes);
+    }
+
+    /// <summary>The size of the layers a record names that <paramref name="counted"/> does not hold yet (then added).</summary>
+    private static long NewLayerBytes(FileInfo record, HashSet<Digest> counted)
+    {
+        long size = 0;
+        try
+        {
+            var index = JsonSerializer.Deserialize(File.ReadAllBytes(record.FullName), OciJsonContext.Default.ImageIndex);
+            foreach (var d in index?.Manifests ?? []) if (counted.Add(d.Digest)) size += d.Size;
+        }
+        catch (Exception e) when (e is IOException or JsonException) { }
+        return size;
     }
 }

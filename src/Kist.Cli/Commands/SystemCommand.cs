@@ -1,6 +1,10 @@
 using System.CommandLine;
 using Kist.Cli.Formatting;
+using Kist.Build.Cache;
 using Kist.Content;
+using Kist.Engine.Containers;
+using Kist.Engine.Images;
+using Kist.Engine.Volumes;
 
 namespace Kist.Cli.Commands;
 
@@ -23,22 +27,26 @@ internal static class SystemCommand
             new Dictionary<string, string> { ["Type"] = "TYPE", ["TotalCount"] = "TOTAL", ["Active"] = "ACTIVE", ["Size"] = "SIZE", ["Reclaimable"] = "RECLAIMABLE" });
         return command.WithAction(async (result, cancellationToken) =>
         {
-            var usage = await Cli.Engine(result).Images.DiskUsageAsync(cancellationToken);
-            string percent = usage.ImagesSize == 0 ? "" : $" ({usage.ReclaimableSize * 100 / usage.ImagesSize}%)";
+            var engine = Cli.Engine(result);
+            var images = await engine.Images.DiskUsageAsync(cancellationToken);
+            var containers = await new ContainerPruner(engine.Containers).DiskUsageAsync(cancellationToken);
+            var volumes = await VolumeService.For(engine, engine.Containers).DiskUsageAsync(cancellationToken);
+            var (records, cacheBytes) = new BuildCache(engine.Layout, engine.Content).Usage();
             formatter.Write(Cli.Out, result.GetValue(format),
             [
-                Row("Images", usage.Images, usage.ActiveImages, Units.HumanSize(usage.ImagesSize), Units.HumanSize(usage.ReclaimableSize) + percent),
-                Row("Containers", 0, 0, "0B", "0B"),
-                Row("Local Volumes", 0, 0, "0B", "0B"),
-                Row("Build Cache", 0, 0, "0B", "0B"),
+                Row("Images", new DiskUsageRow(images.Images, images.ActiveImages, images.ImagesSize, images.ReclaimableSize)),
+                Row("Containers", containers),
+                Row("Local Volumes", volumes),
+                Row("Build Cache", new DiskUsageRow(records, 0, cacheBytes, cacheBytes), percent: false), // as docker prints it
             ]);
             return 0;
         });
 
-        static Dictionary<string, string> Row(string type, int total, int active, string size, string reclaimable) => new()
+        static Dictionary<string, string> Row(string type, DiskUsageRow row, bool percent = true) => new()
         {
-            ["Type"] = type, ["TotalCount"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Active"] = active.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Size"] = size, ["Reclaimable"] = reclaimable,
+            ["Type"] = type, ["TotalCount"] = row.Total.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Active"] = row.Active.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Size"] = Units.HumanSize(row.Size),
+            ["Reclaimable"] = Units.HumanSize(row.Reclaimable) + (row.Size == 0 || !percent ? "" : $" ({row.Reclaimable * 100 / row.Size}%)"),
         };
     }
 

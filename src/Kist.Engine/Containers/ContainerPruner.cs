@@ -4,7 +4,10 @@ namespace Kist.Engine.Containers;
 
 public sealed record ContainerPruneResult(IReadOnlyList<string> Deleted, long ReclaimedBytes);
 
-/// <summary>docker container prune: every container that is not running, and the space its read-write layer held.</summary>
+/// <summary>
+/// docker container prune: every container that is not running, and the space its read-write layer held; and the
+/// containers row of <c>system df</c>.
+/// </summary>
 public sealed class ContainerPruner(ContainerService containers)
 {
     public async Task<ContainerPruneResult> PruneAsync(CancellationToken cancellationToken = default)
@@ -14,9 +17,7 @@ public sealed class ContainerPruner(ContainerService containers)
         foreach (var view in await containers.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             if (view.State.Running) continue;
-            long size = 0;
-            try { size = (await containers.Runtime.Snapshotter.UsageAsync(view.Record.SnapshotKey, cancellationToken).ConfigureAwait(false)).Size; }
-            catch (Kist.Oci.KistException) { }
+            long size = await LayerSizeAsync(view, cancellationToken).ConfigureAwait(false);
             try
             {
                 await containers.RemoveAsync(view.Record, force: false, volumes: false, cancellationToken).ConfigureAwait(false);
@@ -27,5 +28,27 @@ public sealed class ContainerPruner(ContainerService containers)
             reclaimed += size;
         }
         return new ContainerPruneResult(deleted, reclaimed);
+    }
+
+    /// <summary><c>system df</c>'s containers: their read-write layers, reclaimable for those not running.</summary>
+    public async Task<Images.DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
+    {
+        int total = 0, running = 0;
+        long size = 0, reclaimable = 0;
+        foreach (var view in await containers.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            total++;
+            long layer = await LayerSizeAsync(view, cancellationToken).ConfigureAwait(false);
+            size += layer;
+            if (view.State.Running) running++;
+            else reclaimable += layer;
+        }
+        return new Images.DiskUsageRow(total, running, size, reclaimable);
+    }
+
+    private async Task<long> LayerSizeAsync(ContainerView view, CancellationToken cancellationToken)
+    {
+        try { return (await containers.Runtime.Snapshotter.UsageAsync(view.Record.SnapshotKey, cancellationToken).ConfigureAwait(false)).Size; }
+        catch (Kist.Oci.KistException) { return 0; } // removed meanwhile, or its snapshot is gone
     }
 }

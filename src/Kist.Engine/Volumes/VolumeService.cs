@@ -54,6 +54,22 @@ public sealed class VolumeService(IVolumeStore store, IVolumeUsage usage)
         if (!await Store.RemoveAsync(volume.Name, cancellationToken) && !force) throw new NotFoundException($"get {name}: no such volume");
     }
 
+    /// <summary><c>system df</c>'s local volumes: in use when a container mounts them; reclaimable when none does.</summary>
+    public async Task<Images.DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
+    {
+        int total = 0, active = 0;
+        long size = 0, reclaimable = 0;
+        await foreach (var volume in Store.ListAsync(cancellationToken))
+        {
+            total++;
+            long bytes = LocalVolumeStore.SizeOf(volume);
+            size += bytes;
+            if (Usage.ContainersUsing(volume.Name).Count > 0) active++;
+            else reclaimable += bytes;
+        }
+        return new Images.DiskUsageRow(total, active, size, reclaimable);
+    }
+
     /// <summary>Removes unused volumes: anonymous ones only, or every unused one with <paramref name="all"/> (docker 23+).</summary>
     public async Task<VolumePruneResult> PruneAsync(bool all, IReadOnlyList<string>? filters = null, CancellationToken cancellationToken = default)
     {

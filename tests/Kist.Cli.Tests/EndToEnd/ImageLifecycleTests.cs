@@ -215,11 +215,34 @@ public sealed class ImageLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task System_df_counts_images()
+    public async Task System_df_counts_images_containers_volumes_and_build_cache()
     {
         await ImportBusyboxAsync("df:1");
         var df = (await KistAsync(_root.Path, "system", "df")).ShouldSucceed();
         Assert.Matches(@"^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$", df.Lines[0]);
         Assert.Matches(@"^Images\s+1\s+0\s+\S+\s+\S+ \(100%\)$", df.Lines[1]);
+        Assert.Matches(@"^Containers\s+0\s+0\s+0B\s+0B$", df.Lines[2]);
+        Assert.Matches(@"^Local Volumes\s+0\s+0\s+0B\s+0B$", df.Lines[3]);
+        Assert.Matches(@"^Build Cache\s+0\s+0\s+0B\s+0B$", df.Lines[4]);
+
+        // A stopped container with a 100 kB change and a 200 kB volume it mounts (so in use), and a build step's layer.
+        (await KistAsync(_root.Path, "volume", "create", "df-data")).ShouldSucceed();
+        (await KistAsync(_root.Path, "run", "--network", "none", "--name", "df-ctr", "-v", "df-data:/data", "df:1",
+            "sh", "-c", "head -c 100000 /dev/zero > /rw.bin && head -c 200000 /dev/zero > /data/v.bin")).ShouldSucceed();
+        string context = _scratch.File("df-context");
+        Directory.CreateDirectory(context);
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM df:1\nRUN head -c 300000 /dev/urandom > /built.bin\n");
+        (await KistAsync(_root.Path, "build", "-q", "-t", "df-built:1", context)).ShouldSucceed();
+        try
+        {
+            df = (await KistAsync(_root.Path, "system", "df")).ShouldSucceed();
+            Assert.Matches(@"^Containers\s+1\s+0\s+10\d(\.\d+)?kB\s+10\d(\.\d+)?kB \(100%\)$", df.Lines[2]);
+            Assert.Matches(@"^Local Volumes\s+1\s+1\s+20\d(\.\d+)?kB\s+0B \(0%\)$", df.Lines[3]);
+            Assert.Matches(@"^Build Cache\s+[1-9]\d*\s+0\s+30\d(\.\d+)?kB\s+30\d(\.\d+)?kB$", df.Lines[4]);
+        }
+        finally
+        {
+            await KistAsync(_root.Path, "rm", "-f", "df-ctr");
+        }
     }
 }
