@@ -71,44 +71,8 @@ public static unsafe class TreeCopier
         if (i < 0) throw new NativeException("open", path, Libc.Errno);
         int o = Libc.OpenAt(dfd, name, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180);
         if (o < 0) { int e = Libc.Errno; Libc.Close(i); throw new NativeException("create", path, e); }
-        try
-        {
-            long left = st.Size;
-            while (left > 0)
-            {
-                nint n = Libc.CopyFileRange(i, null, o, null, (nint)Math.Min(left, 1L << 30), 0);
-                if (n < 0 && Libc.Errno is Libc.EXDEV or Libc.EINVAL or Libc.EOPNOTSUPP)
-                {
-                    // Some kernels refuse copy_file_range between file systems (overlayfs to another): copy the bytes.
-                    CopyBytes(i, o, path);
-                    return;
-                }
-                if (n < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("copy", path, Libc.Errno); }
-                if (n == 0) break;
-                left -= n;
-            }
-        }
+        try { new FileCopy().Copy(i, o, st.Size, path); }
         finally { Libc.Close(i); Libc.Close(o); }
-    }
-
-    private static void CopyBytes(int input, int output, string path)
-    {
-        var buffer = new byte[1 << 16];
-        fixed (byte* b = buffer)
-        {
-            while (true)
-            {
-                nint n = Libc.Read(input, b, buffer.Length);
-                if (n < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("read", path, Libc.Errno); }
-                if (n == 0) return;
-                for (nint done = 0; done < n;)
-                {
-                    nint w = Libc.Write(output, b + done, n - done);
-                    if (w < 0) { if (Libc.Errno == Libc.EINTR) continue; throw new NativeException("write", path, Libc.Errno); }
-                    done += w;
-                }
-            }
-        }
     }
 
     private static void Meta(int dirfd, string name, FileStat st, string sourcePath)

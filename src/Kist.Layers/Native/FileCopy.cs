@@ -1,14 +1,13 @@
 using System.Buffers;
-using Kist.Layers.Native;
 
-namespace Kist.Build.Copy;
+namespace Kist.Layers.Native;
 
 /// <summary>
 /// Copies open files in the kernel (copy_file_range; reflinks where the filesystem can), with a read/write fallback.
-/// One instance serves one destination tree: once the kernel refuses (as from another filesystem into an overlay
-/// mount) it is not asked again for every file.
+/// One instance serves one destination tree (a build's COPY, a snapshot copy): once the kernel refuses (as from another
+/// filesystem into an overlay mount) it is not asked again for every file.
 /// </summary>
-internal sealed unsafe class FileCopy
+public sealed unsafe class FileCopy
 {
     private const int ENOSYS = 38, EBADF = 9;
     private volatile bool _kernelRefuses;
