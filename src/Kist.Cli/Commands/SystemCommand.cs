@@ -34,7 +34,7 @@ internal static class SystemCommand
             var (records, cacheBytes) = new BuildCache(engine.Layout, engine.Content).Usage();
             formatter.Write(Cli.Out, result.GetValue(format),
             [
-                Row("Images", new DiskUsageRow(images.Images, images.ActiveImages, images.ImagesSize, images.ReclaimableSize)),
+                Row("Images", images),
                 Row("Containers", containers),
                 Row("Local Volumes", volumes),
                 Row("Build Cache", new DiskUsageRow(records, 0, cacheBytes, cacheBytes), percent: false), // as docker prints it

@@ -27,7 +27,5 @@ public sealed record PruneResult(IReadOnlyList<Digest> DeletedImages, long Recla
 
 public sealed record HistoryRow(string Id, DateTimeOffset? Created, string CreatedBy, long Size, string Comment);
 
-public sealed record DiskUsage(int Images, int ActiveImages, long ImagesSize, long ReclaimableSize);
-
 /// <summary>One row of <c>system df</c>: how many, how many in use, their size and what removing the unused ones frees.</summary>
 public sealed record DiskUsageRow(int Total, int Active, long Size, long Reclaimable);

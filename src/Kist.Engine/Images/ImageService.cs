@@ -244,13 +244,13 @@ public sealed partial class ImageService(ImageStore store, Func<CancellationToke
         return new PruneResult(deleted.Distinct().ToList(), gc.ReclaimedBytes);
     }
 
-    public async Task<DiskUsage> DiskUsageAsync(CancellationToken cancellationToken = default)
+    public async Task<DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
     {
         var images = await ListAsync(cancellationToken).ConfigureAwait(false);
         long total = 0;
         await foreach (var blob in store.Content.ListAsync(cancellationToken).ConfigureAwait(false)) total += blob.Size;
         // No containers exist yet, so no image is in use and all of it could be reclaimed.
-        return new DiskUsage(images.Select(i => i.Id).Distinct().Count(), 0, total, total);
+        return new DiskUsageRow(images.Select(i => i.Id).Distinct().Count(), 0, total, total);
     }
 
     [GeneratedRegex("^[a-f0-9]+$")]
