@@ -12,17 +12,29 @@ public sealed class AddUrlTests : IDisposable
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("hello from http\n");
     private static readonly DateTime Modified = new(2019, 5, 5, 5, 5, 5, DateTimeKind.Utc);
     private readonly CopyFixture _f = new();
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly HttpClient _http = new();
     private readonly string _base;
     private readonly Task _serve;
 
     public AddUrlTests()
     {
-        int port = Random.Shared.Next(20000, 60000);
-        _base = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(_base);
-        _listener.Start();
+        // A random port may be taken (by another test's server, say): try others.
+        for (int attempt = 1; ; attempt++)
+        {
+            _base = $"http://127.0.0.1:{Random.Shared.Next(20000, 60000)}/";
+            _listener = new HttpListener();
+            _listener.Prefixes.Add(_base);
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                _listener.Close();
+            }
+        }
         _serve = Task.Run(ServeAsync);
     }
 
