@@ -25,6 +25,8 @@ public abstract class FileContentWriter : IContentWriter
 
     public Stream Stream => _stream;
 
+    public Digest WrittenDigest => _stream.GetDigest();
+
     /// <summary>The file under <c>ingest/</c> until the commit renames it.</summary>
     private protected string FilePath { get; }
 

@@ -25,6 +25,9 @@ public interface IContentWriter : IAsyncDisposable
     /// <summary>Hashes the bytes as they are written.</summary>
     Stream Stream { get; }
 
+    /// <summary>The digest of the bytes written so far.</summary>
+    Digest WrittenDigest { get; }
+
     /// <summary>Ends the writing and verifies it against the expected descriptor; the blob stays invisible.</summary>
     ValueTask<Descriptor> SealAsync(string mediaType, CancellationToken cancellationToken = default);
 

@@ -61,6 +61,7 @@ public sealed record ImageState
     private static Descriptor OciLayer(Descriptor d) => d.MediaType switch
     {
         MediaTypes.DockerLayerGzip => d with { MediaType = MediaTypes.OciLayerGzip },
+        MediaTypes.DockerLayer => d with { MediaType = MediaTypes.OciLayer },
         _ => d,
     };
 

@@ -10,8 +10,9 @@ public sealed record StepLayer(Descriptor Layer, Digest DiffId);
 
 /// <summary>
 /// A step's writable root filesystem: an active snapshot over the parent's committed chain, mounted privately. Its
-/// change becomes one gzip layer (streamed to the store) and a committed snapshot keyed by the new ChainID, so the
-/// next step mounts it without unpacking anything. Disposing without commit removes it.
+/// change becomes one layer (gzip, or a plain tar when its files do not compress; streamed to the store) and a
+/// committed snapshot keyed by the new ChainID, so the next step mounts it without unpacking anything. Disposing
+/// without commit removes it.
 /// </summary>
 public sealed class StepRootfs : IAsyncDisposable
 {
@@ -64,13 +65,17 @@ public sealed class StepRootfs : IAsyncDisposable
         try
         {
             await using var writer = await _env.Content.OpenWriterAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var options = new LayerCreateOptions { Compression = Compression.Gzip, SourceDateEpoch = _env.Options.SourceDateEpoch, Exclude = exclude };
+            var options = new LayerCreateOptions
+            {
+                Compression = Compression.Gzip, PlainWhenIncompressible = true, OutputDigest = () => writer.WrittenDigest,
+                SourceDateEpoch = _env.Options.SourceDateEpoch, Exclude = exclude,
+            };
             var digests = overlay
                 ? await LayerCreator.CreateFromOverlayUpperAsync(directory, writer.Stream, options, cancellationToken).ConfigureAwait(false)
                 : await LayerCreator.CreateFromDirectoryAsync(directory, lower, writer.Stream, options, cancellationToken).ConfigureAwait(false);
             if (digests.DiffId == EmptyTarDiffId) return null; // disposing the writer abandons the blob
             diffId = digests.DiffId;
-            descriptor = await writer.CommitAsync(MediaTypes.OciLayerGzip, cancellationToken).ConfigureAwait(false);
+            descriptor = await writer.CommitAsync(digests.MediaType, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

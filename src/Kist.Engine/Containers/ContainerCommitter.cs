@@ -43,21 +43,29 @@ public sealed class ContainerCommitter(KistEngine engine)
         using var gcLock = FileLock.Shared(engine.Layout.GcLock);
         Descriptor layerDescriptor;
         Digest diffId;
+        Compression compression;
         await using (var writer = await engine.Content.OpenWriterAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                var create = new LayerCreateOptions { Compression = Compression.Gzip, Exclude = ContainerFilesystem.IsRuntimeMountpoint };
+                var create = new LayerCreateOptions
+                {
+                    Compression = Compression.Gzip, PlainWhenIncompressible = true, OutputDigest = () => writer.WrittenDigest,
+                    Exclude = ContainerFilesystem.IsRuntimeMountpoint,
+                };
                 var digests = layer.IsOverlayUpper
                     ? await LayerCreator.CreateFromOverlayUpperAsync(layer.Directory, writer.Stream, create, cancellationToken).ConfigureAwait(false)
                     : await LayerCreator.CreateFromDirectoryAsync(layer.Directory, layer.Lowers.FirstOrDefault(), writer.Stream, create, cancellationToken).ConfigureAwait(false);
                 diffId = digests.DiffId;
+                compression = digests.Compression;
             }
             finally
             {
                 await release().ConfigureAwait(false);
             }
-            layerDescriptor = await writer.CommitAsync(docker ? MediaTypes.DockerLayerGzip : MediaTypes.OciLayerGzip, cancellationToken).ConfigureAwait(false);
+            string mediaType = !docker ? MediaTypes.OciLayerFor(compression)
+                : compression == Compression.None ? MediaTypes.DockerLayer : MediaTypes.DockerLayerGzip;
+            layerDescriptor = await writer.CommitAsync(mediaType, cancellationToken).ConfigureAwait(false);
         }
 
         var now = DateTimeOffset.UtcNow;

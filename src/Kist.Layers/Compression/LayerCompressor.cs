@@ -17,6 +17,7 @@ public sealed record LayerDigests(Digest DiffId, long UncompressedSize, Digest D
 /// diff ID, the compressed digest and both sizes in the same single pass. Large layers are compressed in
 /// independent blocks on all cores (gzip members / zstd frames, concatenated: valid for every gzip and zstd reader,
 /// and deterministic for a given block size and level). Incompressible gzip blocks are stored, not deflated.
+/// Given the output's own running digest (a content-store writer hashes what it stores), no byte is hashed twice.
 /// </summary>
 public sealed class CompressingStream : Stream
 {
@@ -26,8 +27,10 @@ public sealed class CompressingStream : Stream
     private readonly int _level;
     private readonly int _blockSize;
     private readonly int _maxInFlight;
-    private readonly IncrementalHash _diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Func<Digest>? _outputDigest;
+    // Uncompressed, the layer's bytes are the output's: one hash gives both the diff ID and the digest.
+    private readonly IncrementalHash? _diffHash;
+    private readonly IncrementalHash? _hash;
     private readonly Queue<Task<byte[]>> _inFlight = new();
     private byte[] _block;
     private int _filled;
@@ -35,10 +38,14 @@ public sealed class CompressingStream : Stream
     private LayerDigests? _result;
 
     /// <param name="level">gzip 1–9 (default 6, as gzip and pigz); zstd 1–19 (default 3).</param>
+    /// <param name="outputDigest">The digest of what <paramref name="output"/> has been given so far, when it computes one.</param>
     public CompressingStream(Stream output, Oci.Compression compression, int? level = null, int blockSize = DefaultBlockSize,
-        int? parallelism = null)
+        int? parallelism = null, Func<Digest>? outputDigest = null)
     {
         _output = output;
+        _outputDigest = outputDigest;
+        if (compression != Oci.Compression.None || outputDigest is null) _diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (compression != Oci.Compression.None && outputDigest is null) _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         _compression = compression;
         _level = level ?? (compression == Oci.Compression.Zstd ? 3 : 6);
         _blockSize = blockSize;
@@ -50,7 +57,7 @@ public sealed class CompressingStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (_result != null) throw new InvalidOperationException("layer already finished");
-        _diffHash.AppendData(buffer);
+        _diffHash?.AppendData(buffer);
         _uncompressed += buffer.Length;
         if (_compression == Oci.Compression.None)
         {
@@ -97,7 +104,7 @@ public sealed class CompressingStream : Stream
 
     private void Emit(ReadOnlySpan<byte> bytes)
     {
-        _hash.AppendData(bytes);
+        _hash?.AppendData(bytes);
         _compressed += bytes.Length;
         _output.Write(bytes);
     }
@@ -109,9 +116,10 @@ public sealed class CompressingStream : Stream
         if (_compression != Oci.Compression.None && (_filled > 0 || _uncompressed == 0)) SubmitBlock();
         while (_inFlight.Count > 0) Emit(_inFlight.Dequeue().GetAwaiter().GetResult());
         _output.Flush();
-        _result = new LayerDigests(
-            Digest.FromHash(Digest.Sha256, _diffHash.GetHashAndReset()), _uncompressed,
-            Digest.FromHash(Digest.Sha256, _hash.GetHashAndReset()), _compressed, _compression);
+        var diffId = _diffHash is null ? _outputDigest!() : Digest.FromHash(Digest.Sha256, _diffHash.GetHashAndReset());
+        var digest = _compression == Oci.Compression.None ? diffId
+            : _hash is null ? _outputDigest!() : Digest.FromHash(Digest.Sha256, _hash.GetHashAndReset());
+        _result = new LayerDigests(diffId, _uncompressed, digest, _compressed, _compression);
         return _result;
     }
 
@@ -131,8 +139,8 @@ public sealed class CompressingStream : Stream
         {
             foreach (var t in _inFlight) { try { t.Wait(); } catch (AggregateException) { } }
             _inFlight.Clear();
-            _diffHash.Dispose();
-            _hash.Dispose();
+            _diffHash?.Dispose();
+            _hash?.Dispose();
         }
         base.Dispose(disposing);
     }

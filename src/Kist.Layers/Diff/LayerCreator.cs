@@ -15,6 +15,10 @@ public sealed class LayerCreateOptions
     public long? SourceDateEpoch { get; init; } = FromEnvironment();
     /// <summary>Paths (relative, '/'-separated) left out of the layer with everything below them.</summary>
     public Func<string, bool>? Exclude { get; init; }
+    /// <summary>Store the layer uncompressed when its files hardly compress (<see cref="TreeCompressibility"/>); for an upper dir or a whole tree.</summary>
+    public bool PlainWhenIncompressible { get; init; }
+    /// <summary>The output's own running digest (a content-store writer's), so the layer's bytes are not hashed twice.</summary>
+    public Func<Digest>? OutputDigest { get; init; }
 
     public static long? FromEnvironment() =>
         long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out long v) && v >= 0 ? v : null;
@@ -41,7 +45,8 @@ public static class LayerCreator
         LayerCreateOptions options, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() =>
         {
-            using var compressing = new CompressingStream(output, options.Compression, options.Level);
+            var compression = options.PlainWhenIncompressible && parent is null ? TreeCompressibility.Choose(dir, options.Compression) : options.Compression;
+            using var compressing = new CompressingStream(output, compression, options.Level, outputDigest: options.OutputDigest);
             var writer = new TarStreamWriter(compressing);
             int dfd = Dirs.OpenRoot(dir);
             int pfd = parent is null ? -1 : Dirs.OpenRoot(parent);

@@ -50,6 +50,37 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_built_layer_of_random_data_is_a_plain_tar_that_docker_loads_and_runs()
+    {
+        string tar = _scratch.File("rootfs.tar");
+        Rootfs.WriteBusyboxTar(tar);
+        (await KistAsync(_root.Path, "import", tar, "plain-base:1")).ShouldSucceed();
+        string context = Directory.CreateDirectory(_scratch.File("plain-context")).FullName;
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), """
+            FROM plain-base:1
+            RUN head -c 3000000 /dev/urandom > /random.bin && sha256sum /random.bin > /random.sum
+            RUN echo text > /small.txt
+            CMD ["sh", "-c", "sha256sum -c /random.sum"]
+            """);
+        string image = DockerImage("plain", "1");
+        (await KistAsync(_root.Path, "build", "-q", "-t", image, context)).ShouldSucceed();
+
+        var raw = (await KistProcess.ToolAsync("skopeo", "inspect", "--raw", $"oci:{_root.Path}:docker.io/library/{image}")).ShouldSucceed();
+        using (var manifest = JsonDocument.Parse(raw.Stdout))
+        {
+            var types = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("mediaType").GetString()!).ToArray();
+            // The imported base stays the plain tar it was given; random data gains nothing from gzip; a text file does.
+            Assert.Equal(["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip"], types);
+        }
+        Assert.Contains("/random.bin: OK", (await KistAsync(_root.Path, "run", "--rm", "--network", "none", image)).ShouldSucceed().Stdout);
+
+        string archive = _scratch.File("plain.tar");
+        (await KistAsync(_root.Path, "save", "-o", archive, image)).ShouldSucceed();
+        (await Docker.RunAsync("load", "-i", archive)).ShouldSucceed();
+        Assert.Contains("/random.bin: OK", (await Docker.RunAsync("run", "--rm", image)).ShouldSucceed().Stdout);
+    }
+
+    [Fact]
     public async Task Docker_save_loads_into_kist_with_the_same_id_and_layers()
     {
         // A three-layer image built by docker: a base, an added file, a deletion with a hardlink and a symlink.

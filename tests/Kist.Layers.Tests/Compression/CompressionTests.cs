@@ -106,4 +106,24 @@ public sealed class CompressionTests
         back.CopyTo(roundtrip);
         Assert.Equal(data, roundtrip.ToArray());
     }
+
+    [Theory]
+    [InlineData(Oci.Compression.Gzip)]
+    [InlineData(Oci.Compression.None)]
+    public void Given_the_outputs_digest_the_bytes_are_hashed_once_and_the_digests_still_match(Oci.Compression compression)
+    {
+        var data = Data(3_000_000, 11);
+        var output = new MemoryStream();
+        int asked = 0;
+        LayerDigests d;
+        using (var c = new CompressingStream(output, compression, outputDigest: () => { asked++; return Digest.Compute(output.ToArray()); }))
+        {
+            c.Write(data);
+            d = c.Finish();
+        }
+        Assert.Equal(Digest.Compute(data), d.DiffId);
+        Assert.Equal(Digest.Compute(output.ToArray()), d.Digest);
+        Assert.Equal(1, asked);
+        if (compression == Oci.Compression.None) Assert.Equal(d.DiffId, d.Digest);
+    }
 }

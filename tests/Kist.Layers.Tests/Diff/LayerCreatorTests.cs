@@ -35,6 +35,28 @@ public sealed class LayerCreatorTests : IDisposable
         Assert.Equal(Scan(src), Scan(dst));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_incompressible_tree_becomes_a_plain_tar_only_when_asked(bool plainWhenIncompressible)
+    {
+        var src = _tmp.Sub("random");
+        var bytes = new byte[2 << 20];
+        new Random(9).NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(src, "random.bin"), bytes);
+        var layer = new MemoryStream();
+        var d = await LayerCreator.CreateFromDirectoryAsync(src, null, layer,
+            new LayerCreateOptions { PlainWhenIncompressible = plainWhenIncompressible, SourceDateEpoch = null });
+        var expected = plainWhenIncompressible ? Oci.Compression.None : Oci.Compression.Gzip;
+        Assert.Equal(expected, d.Compression);
+        Assert.Equal(expected, CompressionDetector.Detect(layer.ToArray()));
+        Assert.Equal(Oci.MediaTypes.OciLayerFor(expected), d.MediaType);
+        layer.Position = 0;
+        var applied = await LayerApplier.ApplyAsync(layer, _tmp.Sub("applied"));
+        Assert.Equal(d.DiffId, applied.DiffId);
+        Assert.Equal(d.Digest, applied.Digest);
+    }
+
     [Fact]
     public async Task DiffAgainstParentReproducesTheChild()
     {
