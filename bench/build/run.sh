@@ -2,11 +2,12 @@
 # Build benchmark, in one hyperfine run per scenario: `kist build` against BuildKit (`DOCKER_BUILDKIT=1
 # /usr/bin/docker build`) and `buildah bud --isolation chroot` on four contexts (contexts.sh): a small app, a COPY of
 # 10,000 files, a three-stage build and a RUN writing 200 MB. Two modes each:
-#   cold     no build cache, the base image present: docker after `docker builder prune -af` + rmi, kist and
-#            buildah with --no-cache                                          (target: kist/docker <= 0.7)
+#   cold     no build cache, the base image present: each tool first removes the previous build's image and
+#            prunes its build cache (rmi + builder prune; buildah: rmi + rmi --prune), kist and buildah also
+#            build with --no-cache                                             (target: kist/docker <= 0.7)
 #   rebuild  nothing changed since the previous build, every tool's cache warm (target: kist/docker <= 0.5)
 # Prints every ratio (kist/docker, kist/buildah). Needs root, hyperfine, buildah, docker and out/kist
-# (scripts/build.sh) or KIST=/path/to/kist. Usage: sudo bash bench/build/run.sh [RUNS]
+# (scripts/build.sh) or KIST=/path/to/kist. Usage: sudo [SCENARIOS="app big"] bash bench/build/run.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
@@ -17,7 +18,7 @@ work=$(mktemp -d /var/tmp/kist-bench-build.XXXXXX)
 base=kist-bench/build-base:1
 root="$work/kist-root"
 buildah=(buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver overlay)
-scenarios=(app files stages big)
+read -ra scenarios <<< "${SCENARIOS:-app files stages big}"  # SCENARIOS="big" runs one
 cleanup() {
   for s in "${scenarios[@]}"; do $docker rmi -f "kist-bench/build-$s:1" >/dev/null 2>&1 || true; done
   $docker rmi -f "$base" >/dev/null 2>&1 || true
@@ -50,7 +51,9 @@ for s in "${scenarios[@]}"; do
   buildah_build="${buildah[*]} bud --isolation chroot --layers --pull=never -t $tag"
   # hyperfine pairs the --prepare options with the commands in order.
   hyperfine --runs "$runs" --export-json "$work/$s-cold.json" \
-    --prepare true --prepare "$docker rmi -f $tag >/dev/null 2>&1 || true; $docker builder prune -af >/dev/null" --prepare true \
+    --prepare "$kist --root $root rmi -f $tag >/dev/null 2>&1 || true; $kist --root $root builder prune -af >/dev/null" \
+    --prepare "$docker rmi -f $tag >/dev/null 2>&1 || true; $docker builder prune -af >/dev/null" \
+    --prepare "${buildah[*]} rmi -f $tag >/dev/null 2>&1 || true; ${buildah[*]} rmi --prune >/dev/null 2>&1 || true" \
     -n kist "$kist_build --no-cache $ctx" -n docker "$docker_build $ctx" -n buildah "$buildah_build --no-cache $ctx"
   # Rebuilds: each tool built the context just before (the cold runs), so its cache is warm.
   hyperfine --runs "$runs" --warmup 1 --export-json "$work/$s-rebuild.json" \
