@@ -16,6 +16,26 @@ public static class MountHelper
         foreach (var m in mounts) MountOne(m, target);
     }
 
+    /// <summary>
+    /// Mounts like <see cref="MountAll"/>, an overlay with <c>volatile</c>: unmounting it then skips syncing the whole
+    /// upper file system (a 200 MB RUN waited 200 ms for it). Only for an upper dir mounted once (a build step's, a
+    /// <c>--rm</c> container's): overlayfs refuses to mount a volatile upper dir again. Its files, like the store's
+    /// blobs and unpacked layers, reach the disk by writeback. Kernels before 5.10 refuse the option: mount without it.
+    /// </summary>
+    public static void MountAllVolatile(IReadOnlyList<Mount> mounts, string target)
+    {
+        if (mounts is [{ Type: "overlay" } overlay])
+        {
+            try
+            {
+                MountOne(overlay with { Options = [.. overlay.Options, "volatile"] }, target);
+                return;
+            }
+            catch (NativeException e) when (e.Errno == Libc.EINVAL) { }
+        }
+        MountAll(mounts, target);
+    }
+
     public static void MountOne(Mount m, string target)
     {
         bool ro = m.Options.Contains("ro");

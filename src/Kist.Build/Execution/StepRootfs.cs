@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Kist.Layers.Diff;
-using Kist.Layers.Native;
 using Kist.Oci;
 using Kist.Snapshots;
 
@@ -42,7 +41,7 @@ public sealed class StepRootfs : IAsyncDisposable
         try
         {
             rootfs._mounts = await env.Snapshotter.PrepareAsync(rootfs._key, parent?.ToString(), cancellationToken).ConfigureAwait(false);
-            MountVolatile(rootfs._mounts, mountPoint);
+            MountHelper.MountAllVolatile(rootfs._mounts, mountPoint);
             rootfs._mounted = true;
         }
         catch
@@ -51,25 +50,6 @@ public sealed class StepRootfs : IAsyncDisposable
             throw;
         }
         return rootfs;
-    }
-
-    /// <summary>
-    /// Mounts an overlay with <c>volatile</c>: unmounting it then skips syncing the whole upper file system (a
-    /// 200 MB RUN waited 200 ms for it). A step's upper dir is mounted once, and its files, like the store's blobs
-    /// and unpacked layers, reach the disk by writeback. Kernels before 5.10 refuse the option: mount without it.
-    /// </summary>
-    private static void MountVolatile(IReadOnlyList<Mount> mounts, string mountPoint)
-    {
-        if (mounts is [{ Type: "overlay" } overlay])
-        {
-            try
-            {
-                MountHelper.MountOne(overlay with { Options = [.. overlay.Options, "volatile"] }, mountPoint);
-                return;
-            }
-            catch (NativeException e) when (e.Errno == Libc.EINVAL) { }
-        }
-        MountHelper.MountAll(mounts, mountPoint);
     }
 
     /// <summary>

@@ -24,7 +24,9 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         Directory.CreateDirectory(rootfs);
         MountHelper.Unmount(rootfs); // a leftover of a crash: start from a clean mount point
         var mounts = await snapshotter.MountsAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
-        MountHelper.MountAll(mounts, rootfs);
+        // A --rm container's upper dir is removed after its one run: nothing to sync when it is unmounted.
+        if (c.HostConfig.AutoRemove) MountHelper.MountAllVolatile(mounts, rootfs);
+        else MountHelper.MountAll(mounts, rootfs);
         try
         {
             var mode = network.Mode switch { "host" => NetworkMode.Host, "bridge" => NetworkMode.Bridge, _ => NetworkMode.None };

@@ -81,6 +81,29 @@ public abstract class SnapshotterConformance : IDisposable
     }
 
     [Fact]
+    public async Task A_volatile_mount_commits_what_was_written_and_the_child_sees_it()
+    {
+        var m = await Snapshotter.PrepareAsync("volatile-1", null);
+        var target = Directory.CreateTempSubdirectory("kist-mnt-").FullName;
+        MountHelper.MountAllVolatile(m, target);
+        try
+        {
+            File.WriteAllText(Path.Combine(target, "written"), "kept");
+            bool overlay = m is [{ Type: "overlay" }];
+            string options = File.ReadAllLines("/proc/self/mountinfo").Single(l => l.Split(' ')[4] == target);
+            Assert.Equal(overlay, options.Contains("volatile", StringComparison.Ordinal));
+        }
+        finally
+        {
+            MountHelper.Unmount(target);
+            Directory.Delete(target);
+        }
+        await Snapshotter.CommitAsync("volatile-base", "volatile-1");
+        await Snapshotter.PrepareAsync("volatile-2", "volatile-base");
+        await WithMounted(await Snapshotter.MountsAsync("volatile-2"), dir => { Assert.Equal("kept", File.ReadAllText(Path.Combine(dir, "written"))); return 0; });
+    }
+
+    [Fact]
     public async Task RemoveRefusesWhileChildrenExist()
     {
         await Snapshotter.PrepareAsync("a", null);
