@@ -10,7 +10,7 @@ public sealed class PortPublishTests(ContainerImages images) : IClassFixture<Con
     public async Task A_published_port_reaches_httpd_in_the_container_and_inspect_shows_the_address()
     {
         string root = images.Root.Path;
-        int port = 20000 + Random.Shared.Next(20000);
+        int port = FreePort();
         string name = "web-" + Guid.NewGuid().ToString("N")[..8];
         (await KistAsync(root, "run", "-d", "--name", name, "-p", $"{port}:80", images.Plain,
             "sh", "-c", "mkdir -p /www && echo hello-from-kist > /www/index.html && httpd -f -p 80 -h /www")).ShouldSucceed();
@@ -34,5 +34,13 @@ public sealed class PortPublishTests(ContainerImages images) : IClassFixture<Con
             (await KistAsync(root, "rm", "-f", name)).ShouldSucceed();
         }
         await ContainerLeaks.AssertNoneAsync(root);
+    }
+
+    /// <summary>A host port nothing listens on now (the kernel's pick), so the published port cannot collide with one.</summary>
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
