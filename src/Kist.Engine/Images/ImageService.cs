@@ -247,10 +247,18 @@ public sealed partial class ImageService(ImageStore store, Func<CancellationToke
     public async Task<DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
     {
         var images = await ListAsync(cancellationToken).ConfigureAwait(false);
-        long total = 0;
-        await foreach (var blob in store.Content.ListAsync(cancellationToken).ConfigureAwait(false)) total += blob.Size;
-        // No containers exist yet, so no image is in use and all of it could be reclaimed.
-        return new DiskUsageRow(images.Select(i => i.Id).Distinct().Count(), 0, total, total);
+        var used = users is null ? [] : (await users(cancellationToken).ConfigureAwait(false)).Select(u => u.ImageId).ToHashSet();
+        var active = images.Where(i => used.Contains(i.Id)).ToList();
+        // What removing every unused image would free: all blobs but those the used images need, shared ones once.
+        var kept = active.SelectMany(i => i.Targets.Append(i.Image.ManifestDescriptor.Digest).Append(i.Id)
+            .Concat(i.Image.Manifest.Value.Layers.Select(l => l.Digest))).ToHashSet();
+        long total = 0, keptBytes = 0;
+        await foreach (var blob in store.Content.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            total += blob.Size;
+            if (kept.Contains(blob.Digest)) keptBytes += blob.Size;
+        }
+        return new DiskUsageRow(images.Count, active.Count, total, total - keptBytes);
     }
 
     [GeneratedRegex("^[a-f0-9]+$")]

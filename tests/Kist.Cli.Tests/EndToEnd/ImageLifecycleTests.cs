@@ -236,6 +236,11 @@ public sealed class ImageLifecycleTests : IDisposable
         try
         {
             df = (await KistAsync(_root.Path, "system", "df")).ShouldSucceed();
+            // df:1 is in use by df-ctr (its blobs are not reclaimable); df-built:1 is not, and only its own layer and documents are.
+            var images = System.Text.RegularExpressions.Regex.Match(df.Lines[1], @"^Images\s+2\s+1\s+(\S+)\s+(\S+) \((\d+)%\)$");
+            Assert.True(images.Success, df.Lines[1]);
+            Assert.InRange(int.Parse(images.Groups[3].Value), 5, 95);
+            Assert.Matches(@"^30\d(\.\d+)?kB$", images.Groups[2].Value);
             Assert.Matches(@"^Containers\s+1\s+0\s+10\d(\.\d+)?kB\s+10\d(\.\d+)?kB \(100%\)$", df.Lines[2]);
             Assert.Matches(@"^Local Volumes\s+1\s+1\s+20\d(\.\d+)?kB\s+0B \(0%\)$", df.Lines[3]);
             Assert.Matches(@"^Build Cache\s+[1-9]\d*\s+0\s+30\d(\.\d+)?kB\s+30\d(\.\d+)?kB$", df.Lines[4]);
