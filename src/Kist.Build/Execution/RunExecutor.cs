@@ -17,6 +17,9 @@ public static class RunExecutor
     private const int TailLines = 20;
     public const string Hostname = "buildkitsandbox";
 
+    /// <summary>BuildKit's /etc/hosts for a step, in every network mode (the host's own file is not shown to steps).</summary>
+    private const string SandboxHosts = "127.0.0.1\tlocalhost " + Hostname + "\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+
     /// <param name="bundle">The bundle directory; its <c>rootfs</c> is the mounted root filesystem.</param>
     public static async Task RunAsync(BuildEnvironment env, string bundle, RunRequest request, IStepProgress progress, CancellationToken cancellationToken)
     {
@@ -24,7 +27,7 @@ public static class RunExecutor
         var user = UserResolver.Resolve(request.User, rootfs);
         bool hostNetwork = request.Network != "none";
         var mode = hostNetwork ? NetworkMode.Host : NetworkMode.None;
-        File.WriteAllText(Path.Combine(bundle, "hosts"), HostsFile.Render(Hostname, new NetworkAttachment(mode, null, null, 0, null, null), hostNetwork ? HostsFile.ReadHost() : null));
+        File.WriteAllText(Path.Combine(bundle, "hosts"), SandboxHosts);
         File.WriteAllText(Path.Combine(bundle, "resolv.conf"), ResolvConf.Render(mode, ResolvConf.ReadHost()));
         var spec = Spec(bundle, request, user, hostNetwork);
         File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
