@@ -263,8 +263,8 @@ public sealed class ContainerRuntime
         var runtime = RuntimeFor(c);
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
-        if (await _snapshotter.StatAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false) is not null)
-            await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
+        try { await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false); }
+        catch (NotFoundException) { } // removed before (a retried rm); one lock of the snapshot store, not two
         Store.Delete(c.Id, exitCode);
     }
 }
