@@ -42,6 +42,14 @@ public static class MediaTypes
         _ => null,
     };
 
+    /// <summary>The Docker v2 layer media type for a compression (Docker has none for zstd: the OCI one).</summary>
+    public static string DockerLayerFor(Compression compression) => compression switch
+    {
+        Compression.Gzip => DockerLayerGzip,
+        Compression.Zstd => OciLayerZstd,
+        _ => DockerLayer,
+    };
+
     /// <summary>The OCI layer media type for a compression.</summary>
     public static string OciLayerFor(Compression compression) => compression switch
     {

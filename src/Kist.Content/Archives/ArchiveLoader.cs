@@ -86,7 +86,7 @@ public sealed class ArchiveLoader(ImageStore images, OpenDecompressed openDecomp
                     throw new DigestMismatchException($"layer \"{entry.Layers[i]}\" has diff ID {diffId}, but the image config says {diffIds[i]}");
                 }
                 anyZstd |= compression == Compression.Zstd;
-                layers.Add(new Descriptor { MediaType = DockerLayerType(compression), Digest = layerFile.Descriptor.Digest, Size = layerFile.Descriptor.Size });
+                layers.Add(new Descriptor { MediaType = MediaTypes.DockerLayerFor(compression), Digest = layerFile.Descriptor.Digest, Size = layerFile.Descriptor.Size });
             }
             // Docker schema 2 has no zstd layer type: such images get an OCI manifest.
             var manifest = anyZstd
@@ -112,13 +112,6 @@ public sealed class ArchiveLoader(ImageStore images, OpenDecompressed openDecomp
         }
         return result;
     }
-
-    private static string DockerLayerType(Compression compression) => compression switch
-    {
-        Compression.Gzip => MediaTypes.DockerLayerGzip,
-        Compression.Zstd => MediaTypes.OciLayerZstd,
-        _ => MediaTypes.DockerLayer,
-    };
 
     /// <summary>The uncompressed digest of a staged layer: its own digest when it is a plain tar.</summary>
     private async Task<(Compression, Digest)> DiffIdAsync(StagedArchive.StagedFile layer, CancellationToken cancellationToken)

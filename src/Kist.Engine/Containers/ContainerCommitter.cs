@@ -63,8 +63,7 @@ public sealed class ContainerCommitter(KistEngine engine)
             {
                 await release().ConfigureAwait(false);
             }
-            string mediaType = !docker ? MediaTypes.OciLayerFor(compression)
-                : compression == Compression.None ? MediaTypes.DockerLayer : MediaTypes.DockerLayerGzip;
+            string mediaType = docker ? MediaTypes.DockerLayerFor(compression) : MediaTypes.OciLayerFor(compression);
             layerDescriptor = await writer.CommitAsync(mediaType, cancellationToken).ConfigureAwait(false);
         }
 
