@@ -3,7 +3,7 @@ using Kist.Cli.Formatting;
 using Kist.Build.Cache;
 using Kist.Content;
 using Kist.Engine.Containers;
-using Kist.Engine.Images;
+using Kist.Engine;
 using Kist.Engine.Volumes;
 
 namespace Kist.Cli.Commands;

@@ -31,7 +31,7 @@ public sealed class ContainerPruner(ContainerService containers)
     }
 
     /// <summary><c>system df</c>'s containers: their read-write layers, reclaimable for those not running.</summary>
-    public async Task<Images.DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
+    public async Task<DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
     {
         int total = 0, running = 0;
         long size = 0, reclaimable = 0;
@@ -43,7 +43,7 @@ public sealed class ContainerPruner(ContainerService containers)
             if (view.State.Running) running++;
             else reclaimable += layer;
         }
-        return new Images.DiskUsageRow(total, running, size, reclaimable);
+        return new DiskUsageRow(total, running, size, reclaimable);
     }
 
     private async Task<long> LayerSizeAsync(ContainerView view, CancellationToken cancellationToken)

@@ -26,6 +26,3 @@ public sealed record RemoveResult(IReadOnlyList<string> Untagged, IReadOnlyList<
 public sealed record PruneResult(IReadOnlyList<Digest> DeletedImages, long ReclaimedBytes);
 
 public sealed record HistoryRow(string Id, DateTimeOffset? Created, string CreatedBy, long Size, string Comment);
-
-/// <summary>One row of <c>system df</c>: how many, how many in use, their size and what removing the unused ones frees.</summary>
-public sealed record DiskUsageRow(int Total, int Active, long Size, long Reclaimable);

@@ -55,7 +55,7 @@ public sealed class VolumeService(IVolumeStore store, IVolumeUsage usage)
     }
 
     /// <summary><c>system df</c>'s local volumes: in use when a container mounts them; reclaimable when none does.</summary>
-    public async Task<Images.DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
+    public async Task<DiskUsageRow> DiskUsageAsync(CancellationToken cancellationToken = default)
     {
         int total = 0, active = 0;
         long size = 0, reclaimable = 0;
@@ -67,7 +67,7 @@ public sealed class VolumeService(IVolumeStore store, IVolumeUsage usage)
             if (Usage.ContainersUsing(volume.Name).Count > 0) active++;
             else reclaimable += bytes;
         }
-        return new Images.DiskUsageRow(total, active, size, reclaimable);
+        return new DiskUsageRow(total, active, size, reclaimable);
     }
 
     /// <summary>Removes unused volumes: anonymous ones only, or every unused one with <paramref name="all"/> (docker 23+).</summary>
