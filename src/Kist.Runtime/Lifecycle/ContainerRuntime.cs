@@ -109,13 +109,14 @@ public sealed class ContainerRuntime
 
     private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)
     {
-        if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
-        await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
         if (c.HostConfig.AutoRemove)
         {
+            // Deletes the runtime's state and releases the rootfs and network too.
             await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode).ConfigureAwait(false);
             return;
         }
+        if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
+        await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
         using (Store.Lock(c.Id))
         {
             var state = Store.ReadState(c.Id);
