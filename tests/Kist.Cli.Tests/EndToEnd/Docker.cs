@@ -13,6 +13,13 @@ public static class Docker
         return result;
     }
 
+    /// <summary>
+    /// Builds with docker's builder and no cache: a cached step would reuse an intermediate image that another test's
+    /// <c>rmi -f</c> of the same base chain may delete mid-build ("unable to find image").
+    /// </summary>
+    public static Task<RunResult> BuildAsync(string tag, string context) =>
+        RunAsync("build", "-q", "--no-cache", "-t", tag, context);
+
     /// <summary>Removes test images even when the test failed half way.</summary>
     public static async Task RemoveImagesAsync(params string[] references)
     {

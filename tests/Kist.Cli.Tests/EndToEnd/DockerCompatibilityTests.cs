@@ -97,7 +97,7 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
             CMD ["cat", "/two"]
             """);
         string built = DockerImage("built", "v1");
-        (await Docker.RunAsync("build", "-q", "-t", built, context)).ShouldSucceed();
+        (await Docker.BuildAsync(built, context)).ShouldSucceed();
         string archive = _scratch.File("docker-saved.tar");
         (await Docker.RunAsync("save", "-o", archive, built)).ShouldSucceed();
 

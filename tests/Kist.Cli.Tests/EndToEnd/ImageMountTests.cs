@@ -70,7 +70,7 @@ public sealed class ImageMountTests : IDisposable
             RUN ["/bin/busybox", "sh", "-c", "mkdir -p /data/sub && echo one > /data/a && /bin/busybox ln /data/a /data/hard && /bin/busybox ln -s a /data/sym && echo x > /data/sub/x"]
             RUN ["/bin/busybox", "sh", "-c", "rm -rf /data/sub && /bin/busybox mv /data/a /data/moved && echo two >> /data/moved && /bin/busybox chmod 4755 /data/moved"]
             """);
-        (await Docker.RunAsync("build", "-q", "-t", _tag, context)).ShouldSucceed();
+        (await Docker.BuildAsync(_tag, context)).ShouldSucceed();
         string saved = Path.Combine(_scratch.Path, "image.tar");
         (await Docker.RunAsync("save", "-o", saved, _tag)).ShouldSucceed();
         (await KistAsync(_root.Path, "load", "-i", saved)).ShouldSucceed();

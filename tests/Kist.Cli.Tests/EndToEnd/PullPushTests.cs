@@ -152,7 +152,7 @@ public sealed class PullPushTests : IDisposable
         for (int i = 0; i < 3; i++) await File.WriteAllBytesAsync(Path.Combine(context, $"f{i}"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(200_000 * (i + 1)));
         await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {baseImage}\nCOPY f0 /f0\nCOPY f1 /f1\nRUN [\"/bin/busybox\", \"cp\", \"/f1\", \"/f3\"]\nCOPY f2 /f2\n");
         string built = docker.Track($"{registry.Host}/{_repository}:layers");
-        await docker.RunOkAsync("build", "-q", "-t", built, context);
+        await docker.RunOkAsync("build", "-q", "--no-cache", "-t", built, context);
         string archive = _scratch.File("layers.tar");
         await docker.RunOkAsync("save", "-o", archive, built);
         (await KistAsync("load", "-i", archive)).ShouldSucceed();

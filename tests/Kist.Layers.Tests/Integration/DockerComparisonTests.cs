@@ -128,7 +128,7 @@ public sealed class DockerComparisonTests(ITestOutputHelper output) : IDisposabl
     private async Task AssertUnpacksLikeDockerExportAndUmociAsync(string ctx, int minLayers, string mustContain)
     {
         Tool.Run("docker", "version");
-        Tool.Run("docker", "build", "-q", "-t", _tag, ctx);
+        Tool.Run("docker", "build", "-q", "--no-cache", "-t", _tag, ctx);
         var saved = Path.Combine(_tmp.Path, "image.tar");
         Tool.Run("docker", "save", "-o", saved, _tag);
         var savedDir = ExtractTar(saved, "saved");
