@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Kist.Oci;
 
@@ -30,7 +29,7 @@ public static class ImageUnpacker
             string key = chain[i].ToString();
             if (await snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) continue;
             string? parent = i == 0 ? null : chain[i - 1].ToString();
-            string active = $"extract-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))} {key}";
+            string active = $"extract-{RandomHex.Create(6)} {key}";
             var mounts = await snapshotter.PrepareAsync(active, parent, cancellationToken).ConfigureAwait(false);
             bool committed = false;
             try

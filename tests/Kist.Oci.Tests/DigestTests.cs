@@ -84,6 +84,35 @@ public class DigestTests
         Assert.Equal(fromHash, Digest.Parse(fromHash.ToString()));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(55)]
+    [InlineData(56)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(4096)]
+    [InlineData(100_003)]
+    public void Compute_in_managed_code_agrees_with_OpenSSL_at_every_padding_boundary(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        Assert.Equal(Digest.FromHash(Digest.Sha256, SHA256.HashData(bytes)), Digest.Compute(bytes));
+    }
+
+    [Fact]
+    public void RandomHex_is_lowercase_hex_of_the_asked_length_and_does_not_repeat()
+    {
+        var seen = new HashSet<string>();
+        for (int i = 0; i < 1000; i++)
+        {
+            string id = RandomHex.Create(32);
+            Assert.Equal(64, id.Length);
+            Assert.True(Digest.TryParse("sha256:" + id, out _), id);
+            Assert.True(seen.Add(id));
+        }
+        Assert.Equal(8, RandomHex.Create(4).Length);
+    }
+
     [Fact]
     public void FromSha256Hex_validates()
     {

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Kist.Oci;
 using Kist.Build.Cache;
 using Kist.Build.Cache.Remote;
 using Kist.Build.Progress;
@@ -19,7 +19,7 @@ public sealed class BuildEnvironment
         Progress = progress;
         Options = options;
         Cache = new BuildCache(layout, content);
-        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        Id = RandomHex.Create(6);
         WorkDirectory = Path.Combine(layout.Root, "build", Id);
     }
 
@@ -47,7 +47,7 @@ public sealed class BuildEnvironment
     /// <summary>A new directory under the build's scratch directory.</summary>
     public string NewDirectory(string prefix)
     {
-        string dir = Path.Combine(WorkDirectory, prefix + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+        string dir = Path.Combine(WorkDirectory, prefix + "-" + RandomHex.Create(4));
         Directory.CreateDirectory(dir);
         return dir;
     }

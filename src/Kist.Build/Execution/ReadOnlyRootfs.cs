@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Kist.Oci;
 using Kist.Snapshots;
 
 namespace Kist.Build.Execution;
@@ -23,7 +23,7 @@ public sealed class ReadOnlyRootfs : IAsyncDisposable
         string dir = env.NewDirectory("from");
         var chain = await SnapshotChain.EnsureAsync(env, state, cancellationToken).ConfigureAwait(false);
         if (chain is null) return new ReadOnlyRootfs(env, dir, null); // an empty root filesystem: an empty directory
-        string key = $"build-{env.Id}-view-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        string key = $"build-{env.Id}-view-{RandomHex.Create(4)}";
         var mounts = await env.Snapshotter.ViewAsync(key, chain.ToString(), cancellationToken).ConfigureAwait(false);
         var rootfs = new ReadOnlyRootfs(env, dir, key);
         try

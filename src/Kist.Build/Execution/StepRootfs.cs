@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Kist.Layers.Diff;
 using Kist.Oci;
 using Kist.Snapshots;
@@ -26,7 +25,7 @@ public sealed class StepRootfs : IAsyncDisposable
     {
         _env = env;
         _parent = parent;
-        _key = $"build-{env.Id}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        _key = $"build-{env.Id}-{RandomHex.Create(4)}";
         Path = path;
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Kist.Oci;
 using Kist.Runtime.Lifecycle;
 using Kist.Runtime.State;
@@ -41,7 +40,7 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
         if (mounts is not [{ Type: "bind" } bind]) throw new KistException($"cannot read the read-write layer of container {c.Id[..12]}");
         if (runtime.Snapshotter.Name == "overlay") return (new ReadWriteLayer(bind.Source, [], true), () => Task.CompletedTask);
         // The copy snapshotter: the layer is a full tree, compared against a view of the image's.
-        string key = "diff-" + c.Id[..12] + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        string key = "diff-" + c.Id[..12] + "-" + RandomHex.Create(4);
         var view = await runtime.Snapshotter.ViewAsync(key, c.ChainId, cancellationToken).ConfigureAwait(false);
         async Task Release() => await runtime.Snapshotter.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
         if (view is not [{ Type: "bind" } parent])
@@ -72,7 +71,7 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
                 _ => m,
             }).ToList();
         }
-        string target = Path.Combine(runtime.Store.Directory(c.Id), "mnt-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        string target = Path.Combine(runtime.Store.Directory(c.Id), "mnt-" + RandomHex.Create(6));
         Directory.CreateDirectory(target);
         try
         {

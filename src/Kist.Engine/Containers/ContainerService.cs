@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Kist.Engine.Images;
 using Kist.Engine.Layers;
 using Kist.Oci;
@@ -46,7 +45,7 @@ public sealed class ContainerService : IVolumeUsage
         var imageConfig = image.Image.ConfigValue.Config;
         if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
             throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        string id = RandomHex.Create(32);
         string name = request.Name?.TrimStart('/') ?? NameGenerator.Generate();
 
         var userEntrypoint = request.Entrypoint is null ? null : request.Entrypoint.Length == 0 ? Array.Empty<string>() : [request.Entrypoint];

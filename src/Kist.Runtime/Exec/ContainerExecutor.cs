@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Kist.Oci;
 using Kist.Runtime.Lifecycle;
@@ -18,7 +17,7 @@ public sealed class ContainerExecutor(ContainerRuntime runtime)
         // The user is looked up in the container's own /etc/passwd and /etc/group (its rootfs is mounted while it runs).
         var user = UserResolver.Resolve(request.User ?? c.Config.User, runtime.Store.RootfsDirectory(c.Id));
         var process = ExecProcess.Build(c, request, user, Capabilities.CurrentBoundingMask());
-        string name = "exec-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        string name = "exec-" + RandomHex.Create(8);
         string dir = runtime.Store.Directory(c.Id);
         string processFile = Path.Combine(dir, name + ".json");
         File.WriteAllBytes(processFile, JsonSerializer.SerializeToUtf8Bytes(process, RuntimeSpecJson.Default.SpecProcess));

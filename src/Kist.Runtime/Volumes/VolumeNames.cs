@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kist.Oci;
 
@@ -20,7 +19,7 @@ public static partial class VolumeNames
     }
 
     /// <summary>64 hex digits, as docker names anonymous volumes.</summary>
-    public static string NewAnonymous() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    public static string NewAnonymous() => RandomHex.Create(32);
 
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex Pattern();
