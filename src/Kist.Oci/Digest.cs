@@ -47,7 +47,19 @@ public readonly record struct Digest : IComparable<Digest>
     public static Digest FromHash(string algorithm, ReadOnlySpan<byte> hash) =>
         new(algorithm, Convert.ToHexStringLower(hash));
 
-    public static Digest Compute(ReadOnlySpan<byte> data) => FromHash(Sha256, SHA256.HashData(data));
+    /// <summary>
+    /// The sha256 digest of a document in memory (a manifest, config, index or chain ID), computed in managed code:
+    /// the first use of OpenSSL in a process costs ~2.5 ms (loading and initialising libcrypto), more than a container
+    /// start that reads only small documents should pay. Streams of layers use OpenSSL (<see cref="CreateHash"/>).
+    /// </summary>
+    public static Digest Compute(ReadOnlySpan<byte> data)
+    {
+        var sha256 = new Org.BouncyCastle.Crypto.Digests.Sha256Digest();
+        sha256.BlockUpdate(data);
+        Span<byte> hash = stackalloc byte[32];
+        sha256.DoFinal(hash);
+        return FromHash(Sha256, hash);
+    }
 
     /// <summary>A sha256 digest from 64 hex characters (an image ID without its prefix).</summary>
     public static Digest FromSha256Hex(string hex) => Parse(Sha256 + ":" + hex);

@@ -160,6 +160,19 @@ public class ContentStoreTests
         await Assert.ThrowsAsync<DigestMismatchException>(async () => await store.Content.ReadAllAsync(d));
     }
 
+    [Theory]
+    [InlineData("original bytes plus more")]
+    [InlineData("short")]
+    [InlineData("")]
+    public async Task A_blob_of_another_length_is_refused_when_read_whole(string content)
+    {
+        using var store = new TestStore();
+        var d = await store.Content.PutAsync(Bytes("original bytes"), "a/b");
+        await File.WriteAllBytesAsync(store.Layout.BlobPath(d.Digest), Bytes(content));
+        var e = await Assert.ThrowsAsync<DigestMismatchException>(async () => await store.Content.ReadAllAsync(d));
+        Assert.Contains("expected 14", e.Message);
+    }
+
     [Fact]
     public async Task Foreign_files_are_listed_apart_and_not_as_content()
     {
