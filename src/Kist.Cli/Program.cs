@@ -1,12 +1,16 @@
 using System.CommandLine;
 using Kist.Cli;
 using Kist.Cli.Commands;
+using Kist.Runtime.Diagnostics;
+
+Timings.Mark("main");
 
 var root = new RootCommand("Kist: a daemonless, Docker-compatible image and container engine") { Cli.Root, Cli.Debug };
 foreach (var command in CommandCatalog.For(args)) root.Add(command);
 
 Cli.RejectUnknownFlags(root);
 var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args)));
+Timings.Mark("parsed");
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors) Console.Error.WriteLine("kist: " + error.Message);
@@ -18,7 +22,9 @@ try
     var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
     // Commands that run a container forward SIGINT/SIGTERM to it instead of cancelling themselves.
     if (Cli.HandlesSignals.Contains(parsed.CommandResult.Command)) configuration.ProcessTerminationTimeout = null;
-    return await parsed.InvokeAsync(configuration);
+    int exitCode = await parsed.InvokeAsync(configuration);
+    Timings.Mark("exit");
+    return exitCode;
 }
 catch (OperationCanceledException)
 {

@@ -28,6 +28,7 @@ internal static class RunCommand
                 Cli.Error.WriteLine("the input device is not a TTY");
                 return ExitCodes.Failure;
             }
+            Kist.Runtime.Diagnostics.Timings.Mark("action");
             var engine = Cli.Engine(result);
             string pull = result.GetValue(flags.Pull)!;
             if (ImagePuller.CheckPolicy(pull) is { } invalid)

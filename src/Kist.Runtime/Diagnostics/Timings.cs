@@ -4,26 +4,21 @@ namespace Kist.Runtime.Diagnostics;
 
 /// <summary>
 /// Where a container start spends its time: with <c>KIST_TIMINGS=1</c>, each phase's milliseconds since the previous
-/// mark (and since the process started) go to standard error, for bench/run.sh; otherwise a no-op.
+/// mark go to standard error, with the wall clock (Unix microseconds) at the mark so that the time before the first
+/// mark can be taken from the caller's clock, for bench/run.sh; otherwise a no-op.
 /// </summary>
 public static class Timings
 {
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("KIST_TIMINGS") == "1";
     private static long _last;
-    private static double _sinceStartAtFirstMark;
 
     public static void Mark(string phase)
     {
         if (!Enabled) return;
         long now = Stopwatch.GetTimestamp();
-        if (_last == 0)
-        {
-            _sinceStartAtFirstMark = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
-            Console.Error.WriteLine($"kist-timing {phase} {_sinceStartAtFirstMark:F2} ms (process start to here)");
-            _last = now;
-            return;
-        }
-        Console.Error.WriteLine($"kist-timing {phase} {Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds:F2} ms");
-        _last = now;
+        long wallMicroseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        double sinceLast = _last == 0 ? 0 : Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds;
+        Console.Error.WriteLine($"kist-timing {phase} {sinceLast:F2} ms at {wallMicroseconds}");
+        _last = Stopwatch.GetTimestamp();
     }
 }
