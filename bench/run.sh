@@ -3,7 +3,8 @@
 # prepared bundle of the same image (rootfs from `kist image unpack`, config from `runc spec`) and against
 # `docker run --rm IMAGE true`; prints the ratios kist/runc and kist/docker and, with KIST_TIMINGS=1, where a
 # kist run spends its time. The image is busybox-static on a one-layer rootfs, loaded into docker from
-# `kist save`. runc also runs the bundle with kist's seccomp filter added, to show what that filter costs runc.
+# `kist save`. runc also runs the bundle with kist's seccomp filter added, and with kist's whole config.json, to show
+# what docker's defaults cost runc itself.
 # All run without a network (--network none), so that only the start itself is measured.
 # Needs root, the peer tools (scripts/setup.sh) and out/kist (scripts/build.sh), or KIST=/path/to/kist.
 # Usage: sudo bash bench/run.sh [RUNS]
@@ -46,23 +47,34 @@ cp -r "$work/bundle" "$work/bundle-seccomp"
 cid=$("$kist" --root "$root" run -d --network none "$image" sleep 600)
 jq --slurpfile k "$root/containers/$cid/config.json" '.linux.seccomp = $k[0].linux.seccomp' \
   "$work/bundle/config.json" > "$work/bundle-seccomp/config.json"
+# And the bundle kist itself gives runc: kist's whole config.json (docker's defaults: capabilities, masked paths,
+# /dev/shm, mqueue, the cgroup mount, device rules, seccomp) over the same rootfs, with copies of its /etc files.
+cp -r "$work/bundle" "$work/bundle-kist"
+for f in hostname hosts resolv.conf; do cp "$root/containers/$cid/$f" "$work/bundle-kist/$f"; done
+jq --arg dir "$work/bundle-kist" '.process.args = ["true"] | .root.path = "rootfs"
+  | (.mounts[] | select(.destination | startswith("/etc/")) | .source) |= ($dir + "/" + (split("/") | last))' \
+  "$root/containers/$cid/config.json" > "$work/bundle-kist/config.json"
 "$kist" --root "$root" rm -f "$cid" >/dev/null
 
 # Warm everything once (image unpacked into its snapshot, docker's layer, page cache).
 "$kist" --root "$root" run --rm --network none "$image" true
 docker run --rm --network none "$image" true
 
-echo "bench: where a kist run spends its time (one run, KIST_TIMINGS=1):"
-KIST_TIMINGS=1 "$kist" --root "$root" run --rm --network none "$image" true 2>&1 | sed 's/^/  /'
+echo "bench: where a kist run spends its time (one run, KIST_TIMINGS=1; ms since the previous mark, the first since exec):"
+start=$(date +%s%6N)
+KIST_TIMINGS=1 "$kist" --root "$root" run --rm --network none "$image" true 2>&1 \
+  | awk -v start="$start" '$1 == "kist-timing" { printf "  %-18s %6.1f ms\n", $2, ($6 - start) / 1000; start = $6 }'
 
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/results.json" \
   -n kist "$kist --root $root run --rm --network none $image true" \
   -n runc "runc --root $work/runc run --bundle $work/bundle kist-bench-runc" \
   -n runc-seccomp "runc --root $work/runc run --bundle $work/bundle-seccomp kist-bench-runc" \
+  -n runc-kist-config "runc --root $work/runc run --bundle $work/bundle-kist kist-bench-runc" \
   -n docker "docker run --rm --network none $image true"
 
 jq -r '
   (.results | map({(.command): .mean}) | add) as $m
   | "kist/runc   = \(($m.kist / $m.runc * 100 | round) / 100)  (target <= 1.3)",
     "kist/docker = \(($m.kist / $m.docker * 100 | round) / 100)  (target <= 0.3)",
-    "kist/runc with the same seccomp filter = \(($m.kist / $m["runc-seccomp"] * 100 | round) / 100)"' "$work/results.json"
+    "kist/runc with the same seccomp filter = \(($m.kist / $m["runc-seccomp"] * 100 | round) / 100)",
+    "kist/runc of the bundle kist prepares (its whole config.json) = \(($m.kist / $m["runc-kist-config"] * 100 | round) / 100)"' "$work/results.json"

@@ -118,7 +118,7 @@ public sealed class ContainerService : IVolumeUsage
         Ulimits.ToSpec(record.HostConfig.Ulimits); // a hard limit above ours fails now, not at start
         if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
         Kist.Runtime.Execution.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
-        await Runtime.Snapshotter.PrepareAsync(record.SnapshotKey, record.ChainId, cancellationToken).ConfigureAwait(false);
+        await PrepareReadWriteLayerAsync(record.SnapshotKey, chainId, cancellationToken).ConfigureAwait(false);
         try
         {
             Store.Create(record);
@@ -130,6 +130,24 @@ public sealed class ContainerService : IVolumeUsage
         }
         Timings.Mark("container-created");
         return record;
+    }
+
+    /// <summary>The container's read-write snapshot, over the image's init layer.</summary>
+    private async Task PrepareReadWriteLayerAsync(string key, Digest chainId, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            string parent = await _images.InitSnapshotAsync(chainId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Runtime.Snapshotter.PrepareAsync(key, parent, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (NotFoundException) when (attempt < 3)
+            {
+                // A concurrent `builder prune` removed the unused init layer between the two steps: make it again.
+            }
+        }
     }
 
     private async Task<MountSpec> ResolveVolumeAsync(MountSpec mount, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Kist.Engine.Images;
 using Kist.Layers.Apply;
 using Kist.Layers.Native;
 using Kist.Oci;
+using Kist.Runtime.Bundle;
 using Kist.Snapshots;
 
 namespace Kist.Engine.Layers;
@@ -26,6 +27,50 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
     /// <summary>Unpacks the image (the layers not yet unpacked) and returns the ChainID of its root filesystem.</summary>
     public async Task<Digest> UnpackSnapshotsAsync(NamedImage image, CancellationToken cancellationToken = default) =>
         await ImageUnpacker.UnpackAsync(Snapshotter, Layers(image.Image), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The committed snapshot containers of the image start from: the image's root filesystem (<paramref name="chainId"/>)
+    /// under an init layer with the runtime's mount points (<see cref="InitLayer"/>), made on first use and shared by
+    /// every container of the image (overlay only). `builder prune` removes it with the image's snapshots once no
+    /// container uses it.
+    /// </summary>
+    public async Task<string> InitSnapshotAsync(Digest chainId, CancellationToken cancellationToken = default)
+    {
+        // A copy snapshotter would copy the whole image for it: there the runtime makes the mount points, as before.
+        if (Snapshotter.Name != "overlay") return chainId.ToString();
+        string key = "init-" + chainId;
+        if (await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) return key;
+        string active = $"init-{RandomHex.Create(6)} {key}";
+        var mounts = await Snapshotter.PrepareAsync(active, chainId.ToString(), cancellationToken).ConfigureAwait(false);
+        bool committed = false;
+        try
+        {
+            // Through a mount, so that a copied-up /etc keeps the image's owner, mode and times.
+            string target = Path.Combine(root, "mounts", "init-" + RandomHex.Create(6));
+            Directory.CreateDirectory(target);
+            MountHelper.MountAll(mounts, target);
+            try { InitLayer.Populate(target); }
+            finally
+            {
+                MountHelper.Unmount(target);
+                Directory.Delete(target);
+            }
+            try
+            {
+                await Snapshotter.CommitAsync(key, active, cancellationToken).ConfigureAwait(false);
+                committed = true;
+            }
+            catch (ConflictException)
+            {
+                // Another process made the same init layer meanwhile: theirs is as good as ours.
+            }
+        }
+        finally
+        {
+            if (!committed) await Snapshotter.RemoveAsync(active, CancellationToken.None).ConfigureAwait(false);
+        }
+        return key;
+    }
 
     /// <summary>Mounts the image's root filesystem read-only and returns the mount point (the same one when already mounted).</summary>
     public async Task<string> MountAsync(string nameOrId, CancellationToken cancellationToken = default)
