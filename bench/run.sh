@@ -78,3 +78,11 @@ jq -r '
     "kist/docker = \(($m.kist / $m.docker * 100 | round) / 100)  (target <= 0.3)",
     "kist/runc with the same seccomp filter = \(($m.kist / $m["runc-seccomp"] * 100 | round) / 100)",
     "kist/runc of the bundle kist prepares (its whole config.json) = \(($m.kist / $m["runc-kist-config"] * 100 | round) / 100)"' "$work/results.json"
+
+# The same three starts once more in alternation (hyperfine runs each command's runs in one block, so a drift of
+# this VM during the run weighs on one command more than another).
+echo "bench: kist, runc and runc of kist's bundle in alternation ($runs runs each):"
+python3 bench/alternate.py "$runs" \
+  "kist=$kist --root $root run --rm --network none $image true" \
+  "runc=runc --root $work/runc run --bundle $work/bundle kist-bench-runc" \
+  "runc-kist-config=runc --root $work/runc run --bundle $work/bundle-kist kist-bench-runc" | sed 's/^/  /'
