@@ -29,27 +29,12 @@ public static class ImageUnpacker
             string key = chain[i].ToString();
             if (await snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) continue;
             string? parent = i == 0 ? null : chain[i - 1].ToString();
-            string active = $"extract-{RandomHex.Create(6)} {key}";
-            var mounts = await snapshotter.PrepareAsync(active, parent, cancellationToken).ConfigureAwait(false);
-            bool committed = false;
-            try
+            var layer = layers[i];
+            await SnapshotCommit.CreateAsync(snapshotter, key, parent, async mounts =>
             {
-                await using (var stream = await layers[i].Open(cancellationToken).ConfigureAwait(false))
-                    await MountApplier.ApplyAsync(mounts, stream, layers[i].DiffId, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await snapshotter.CommitAsync(key, active, cancellationToken).ConfigureAwait(false);
-                    committed = true;
-                }
-                catch (ConflictException)
-                {
-                    // Another process unpacked the same layer meanwhile: theirs is as good as ours.
-                }
-            }
-            finally
-            {
-                if (!committed) await snapshotter.RemoveAsync(active, CancellationToken.None).ConfigureAwait(false);
-            }
+                await using var stream = await layer.Open(cancellationToken).ConfigureAwait(false);
+                await MountApplier.ApplyAsync(mounts, stream, layer.DiffId, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         return chain[^1];
     }

@@ -41,9 +41,7 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
         if (runtime.Snapshotter.Name == "overlay") return (new ReadWriteLayer(bind.Source, [], true), () => Task.CompletedTask);
         // The copy snapshotter: the layer is a full tree, compared against a view of the image's.
         string key = "diff-" + c.Id[..12] + "-" + RandomHex.Create(4);
-        // Compared with the layer's own parent: the image's init layer, or the image itself for older containers.
-        string parentKey = (await runtime.Snapshotter.StatAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false))?.Parent ?? c.ChainId;
-        var view = await runtime.Snapshotter.ViewAsync(key, parentKey, cancellationToken).ConfigureAwait(false);
+        var view = await runtime.Snapshotter.ViewAsync(key, c.ChainId, cancellationToken).ConfigureAwait(false);
         async Task Release() => await runtime.Snapshotter.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
         if (view is not [{ Type: "bind" } parent])
         {

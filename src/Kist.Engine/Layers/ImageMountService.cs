@@ -40,10 +40,7 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
         if (Snapshotter.Name != "overlay") return chainId.ToString();
         string key = "init-" + chainId;
         if (await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) return key;
-        string active = $"init-{RandomHex.Create(6)} {key}";
-        var mounts = await Snapshotter.PrepareAsync(active, chainId.ToString(), cancellationToken).ConfigureAwait(false);
-        bool committed = false;
-        try
+        await SnapshotCommit.CreateAsync(Snapshotter, key, chainId.ToString(), mounts =>
         {
             // Through a mount, so that a copied-up /etc keeps the image's owner, mode and times.
             string target = Path.Combine(root, "mounts", "init-" + RandomHex.Create(6));
@@ -55,20 +52,8 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
                 MountHelper.Unmount(target);
                 Directory.Delete(target);
             }
-            try
-            {
-                await Snapshotter.CommitAsync(key, active, cancellationToken).ConfigureAwait(false);
-                committed = true;
-            }
-            catch (ConflictException)
-            {
-                // Another process made the same init layer meanwhile: theirs is as good as ours.
-            }
-        }
-        finally
-        {
-            if (!committed) await Snapshotter.RemoveAsync(active, CancellationToken.None).ConfigureAwait(false);
-        }
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
         return key;
     }
 
