@@ -5,7 +5,7 @@ namespace Kist.Runtime.Native;
 /// <summary>The few libc calls the runtime needs (signals, sessions, file descriptors, locks).</summary>
 internal static partial class Sys
 {
-    public const int O_RDWR = 2, O_CREAT = 0x40, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     public const int LOCK_EX = 2, LOCK_UN = 8;
     public const int EINTR = 4, ESRCH = 3;
 

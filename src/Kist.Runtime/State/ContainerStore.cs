@@ -20,13 +20,12 @@ public sealed class ContainerStore
     public string Directory(string id) => Path.Combine(Root, id);
     public string RecordFile(string id) => Path.Combine(Root, id, "container.json");
     public string StateFile(string id) => Path.Combine(Root, id, "state.json");
-    public string LockFile(string id) => Path.Combine(Root, id, "lock");
     public string RootfsDirectory(string id) => Path.Combine(Root, id, "rootfs");
     public string LogFile(string id) => Path.Combine(Root, id, id + "-json.log");
     public string PidFile(string id) => Path.Combine(Root, id, "pid");
     private string NamesLock => Path.Combine(Root, ".names.lock");
 
-    /// <summary>Creates the container's directory with its record and a "created" state; refuses a name in use.</summary>
+    /// <summary>Creates the container's directory with its record; refuses a name in use.</summary>
     public void Create(ContainerRecord record)
     {
         System.IO.Directory.CreateDirectory(Root);
@@ -37,7 +36,7 @@ public sealed class ContainerStore
         }
         string dir = Directory(record.Id);
         System.IO.Directory.CreateDirectory(dir);
-        WriteAtomic(StateFile(record.Id), new ContainerState(), StateJson.Default.ContainerState);
+        // No state file yet: a container without one is "created" (ReadState), one file fewer to make per container.
         WriteAtomic(RecordFile(record.Id), record, StateJson.Default.ContainerRecord);
     }
 
@@ -78,6 +77,7 @@ public sealed class ContainerStore
     public ContainerState ReadState(string id)
     {
         try { return JsonSerializer.Deserialize(File.ReadAllBytes(StateFile(id)), StateJson.Default.ContainerState) ?? new ContainerState(); }
+        catch (FileNotFoundException) when (File.Exists(RecordFile(id))) { return new ContainerState(); }
         catch (FileNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
         catch (DirectoryNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
         catch (JsonException) { return new ContainerState { Status = ContainerStatus.Exited, ExitCode = 255, Error = "unreadable state" }; }
@@ -91,7 +91,7 @@ public sealed class ContainerStore
     public ContainerLock Lock(string id)
     {
         if (!System.IO.Directory.Exists(Directory(id))) throw new NotFoundException($"No such container: {id}");
-        return ContainerLock.Acquire(LockFile(id));
+        return ContainerLock.AcquireDirectory(Directory(id));
     }
 
     /// <summary>A removed container's exit code: a file beside the containers' directories, never one of them.</summary>

@@ -47,6 +47,24 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_container_is_created_with_its_record_alone_and_locked_through_its_directory()
+    {
+        var store = new ContainerStore(_root);
+        string id = new string('5', 64);
+        store.Create(Record(id, "y"));
+        Assert.Equal(["container.json"], Directory.GetFileSystemEntries(store.Directory(id)).Select(Path.GetFileName));
+        Assert.Equal(ContainerStatus.Created, store.ReadState(id).Status);
+
+        var held = store.Lock(id);
+        var second = Task.Run(() => store.Lock(id));
+        Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(300)));
+        held.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        Assert.Equal(["container.json"], Directory.GetFileSystemEntries(store.Directory(id)).Select(Path.GetFileName));
+        Assert.Throws<NotFoundException>(() => store.Lock(new string('6', 64)));
+    }
+
+    [Fact]
     public void A_dead_process_is_not_alive_and_this_one_is()
     {
         Assert.True(ProcessIdentity.Current.IsAlive());
