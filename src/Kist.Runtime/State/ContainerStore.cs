@@ -37,7 +37,7 @@ public sealed class ContainerStore
         string dir = Directory(record.Id);
         System.IO.Directory.CreateDirectory(dir);
         // No state file yet: a container without one is "created" (ReadState), one file fewer to make per container.
-        WriteAtomic(RecordFile(record.Id), record, StateJson.Default.ContainerRecord);
+        WriteAtomic(RecordFile(record.Id), record, StateWriteJson.Default.ContainerRecord);
     }
 
     public IReadOnlyList<ContainerRecord> List()
@@ -83,9 +83,9 @@ public sealed class ContainerStore
         catch (JsonException) { return new ContainerState { Status = ContainerStatus.Exited, ExitCode = 255, Error = "unreadable state" }; }
     }
 
-    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), state, StateJson.Default.ContainerState);
+    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), state, StateWriteJson.Default.ContainerState);
 
-    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), record, StateJson.Default.ContainerRecord);
+    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), record, StateWriteJson.Default.ContainerRecord);
 
     /// <summary>The container's own lock; hold it while reading and rewriting its state.</summary>
     public ContainerLock Lock(string id)

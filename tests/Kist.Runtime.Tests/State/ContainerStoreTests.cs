@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kist.Oci;
 using Kist.Runtime.State;
 
@@ -62,6 +63,25 @@ public sealed class ContainerStoreTests : IDisposable
         (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
         Assert.Equal(["container.json"], Directory.GetFileSystemEntries(store.Directory(id)).Select(Path.GetFileName));
         Assert.Throws<NotFoundException>(() => store.Lock(new string('6', 64)));
+    }
+
+    [Fact]
+    public void The_generated_writer_writes_what_the_metadata_serializer_writes()
+    {
+        var record = Record(new string('7', 64), "z") with
+        {
+            Args = ["-c", "echo \"hi\""],
+            Mounts = [new MountSpec { Type = "bind", Source = "/src", Destination = "/dst", Options = ["ro"] }],
+            Config = new ContainerSettings { Hostname = "h", Env = ["A=1"], Labels = new Dictionary<string, string> { ["l"] = "v" }, StopTimeout = 3 },
+            HostConfig = new HostSettings { Memory = 1 << 20, PidsLimit = 5, CapAdd = ["NET_ADMIN"], Ulimits = [new Ulimit("nofile", 10, 20)] },
+        };
+        var state = new ContainerState
+        {
+            Status = ContainerStatus.Running, Pid = 42, StartedAt = DateTimeOffset.UnixEpoch, Monitor = ProcessIdentity.Current,
+            Network = new NetworkInfo("bridge", "10.0.0.2", 24, "10.0.0.1", null, "/run/netns/x"),
+        };
+        Assert.Equal(JsonSerializer.Serialize(record, StateJson.Default.ContainerRecord), JsonSerializer.Serialize(record, StateWriteJson.Default.ContainerRecord));
+        Assert.Equal(JsonSerializer.Serialize(state, StateJson.Default.ContainerState), JsonSerializer.Serialize(state, StateWriteJson.Default.ContainerState));
     }
 
     [Fact]
