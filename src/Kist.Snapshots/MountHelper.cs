@@ -18,14 +18,22 @@ public static class MountHelper
 
     /// <summary>
     /// Mounts like <see cref="MountAll"/>, an overlay with <c>volatile</c>: unmounting it then skips syncing the whole
-    /// upper file system (a 200 MB RUN waited 200 ms for it). Only for an upper dir mounted once (a build step's, a
-    /// <c>--rm</c> container's): overlayfs refuses to mount a volatile upper dir again. Its files, like the store's
-    /// blobs and unpacked layers, reach the disk by writeback. Kernels before 5.10 refuse the option: mount without it.
+    /// upper file system (a 200 MB RUN waited 200 ms for it). Only for an upper dir that a crash may lose (a build
+    /// step's, a <c>--rm</c> container's). Its files, like the store's blobs and unpacked layers, reach the disk by
+    /// writeback. Kernels before 5.10 refuse the option: mount without it.
     /// </summary>
     public static void MountAllVolatile(IReadOnlyList<Mount> mounts, string target)
     {
         if (mounts is [{ Type: "overlay" } overlay])
         {
+            // A restarted --rm container mounts its upper dir again. overlayfs leaves a marker that refuses that, since
+            // after a crash the upper dir may lack what was never written back; it was unmounted cleanly (a crash
+            // ends a --rm container anyway), so the marker goes.
+            if (overlay.Options.FirstOrDefault(o => o.StartsWith("workdir=", StringComparison.Ordinal)) is { } workdir)
+            {
+                string marker = Path.Combine(workdir["workdir=".Length..], "work", "incompat", "volatile");
+                if (Directory.Exists(marker)) Directory.Delete(marker, recursive: true);
+            }
             try
             {
                 MountOne(overlay with { Options = [.. overlay.Options, "volatile"] }, target);

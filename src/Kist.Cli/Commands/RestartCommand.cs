@@ -15,7 +15,7 @@ internal static class RestartCommand
             var engine = Cli.Engine(result);
             return await ContainerBatch.ForEachAsync(engine, result.GetValue(containers)!, async record =>
             {
-                await engine.Containers.StopAsync(record, result.GetValue(time), cancellationToken);
+                await engine.Containers.StopForRestartAsync(record, result.GetValue(time), cancellationToken);
                 var failure = await engine.Containers.StartDetachedAsync(record, RunCommand.MonitorCommand(engine, record.Id), cancellationToken);
                 if (failure is not null) throw new Kist.Oci.KistException(failure.Error ?? "cannot start container");
                 return null;

@@ -208,6 +208,10 @@ public sealed class ContainerService : IVolumeUsage
     public Task StopAsync(ContainerRecord record, int? timeoutSeconds, CancellationToken cancellationToken = default) =>
         Runtime.StopAsync(record, timeoutSeconds, cancellationToken);
 
+    /// <summary>Stops the container to start it again: a <c>--rm</c> container is kept for that start.</summary>
+    public Task StopForRestartAsync(ContainerRecord record, int? timeoutSeconds, CancellationToken cancellationToken = default) =>
+        Runtime.StopForRestartAsync(record, timeoutSeconds, cancellationToken);
+
     public Task KillAsync(ContainerRecord record, string signal, CancellationToken cancellationToken = default) =>
         Runtime.KillAsync(record, signal, cancellationToken);
 

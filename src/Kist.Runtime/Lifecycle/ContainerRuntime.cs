@@ -71,7 +71,7 @@ public sealed class ContainerRuntime
             if (state.Running && state.Monitor?.IsAlive() == true) throw new ConflictException($"container {c.Id[..12]} is already running");
             Store.WriteState(c.Id, state with
             {
-                Status = ContainerStatus.Running, Pid = 0, ExitCode = 0, Error = "", OOMKilled = false, StopRequested = false,
+                Status = ContainerStatus.Running, Pid = 0, ExitCode = 0, Error = "", OOMKilled = false, RestartRequested = false,
                 StartedAt = DateTimeOffset.UtcNow, FinishedAt = null, Monitor = ProcessIdentity.Current,
             });
         }
@@ -109,7 +109,7 @@ public sealed class ContainerRuntime
 
     private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)
     {
-        if (c.HostConfig.AutoRemove)
+        if (c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
         {
             // Deletes the runtime's state and releases the rootfs and network too.
             await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode).ConfigureAwait(false);
@@ -191,10 +191,21 @@ public sealed class ContainerRuntime
     }
 
     /// <summary>docker's stop: the stop signal, then SIGKILL after the timeout; returns when the container has ended.</summary>
-    public async Task StopAsync(ContainerRecord c, int? timeoutSeconds, CancellationToken cancellationToken = default)
+    public async Task StopAsync(ContainerRecord c, int? timeoutSeconds, CancellationToken cancellationToken = default) =>
+        await StopAsync(c, timeoutSeconds, restart: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>docker restart's first half: stops the container, which a <c>--rm</c> container survives.</summary>
+    public async Task StopForRestartAsync(ContainerRecord c, int? timeoutSeconds, CancellationToken cancellationToken = default) =>
+        await StopAsync(c, timeoutSeconds, restart: true, cancellationToken).ConfigureAwait(false);
+
+    private async Task StopAsync(ContainerRecord c, int? timeoutSeconds, bool restart, CancellationToken cancellationToken)
     {
         var state = await StateAsync(c, cancellationToken).ConfigureAwait(false);
         if (!state.Running) return;
+        if (restart)
+        {
+            using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { RestartRequested = true });
+        }
         int timeout = timeoutSeconds ?? c.Config.StopTimeout ?? 10;
         string stopSignal = string.IsNullOrEmpty(c.Config.StopSignal) ? "SIGTERM" : c.Config.StopSignal;
         if (timeout != 0) await SignalAsync(c, Signals.Parse(stopSignal), cancellationToken).ConfigureAwait(false);

@@ -24,8 +24,11 @@ public sealed record ContainerState
     /// <summary>The process that runs the container and records its end (a monitor, or the foreground <c>run</c>).</summary>
     public ProcessIdentity? Monitor { get; init; }
     public NetworkInfo? Network { get; init; }
-    /// <summary>Set by <c>stop</c>/<c>kill</c>/<c>rm -f</c> so that a monitor knows the end was asked for.</summary>
-    public bool StopRequested { get; init; }
+    /// <summary>
+    /// Set by <c>restart</c> before it stops the container: the monitor of a <c>--rm</c> container then keeps it for
+    /// the start that follows, as docker does for a container it restarts.
+    /// </summary>
+    public bool RestartRequested { get; init; }
 
     public bool Running => Status == ContainerStatus.Running;
 }

@@ -5,8 +5,8 @@ using static Kist.Cli.Tests.EndToEnd.KistProcess;
 namespace Kist.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// docker's behaviour for commit --pause, cp through mounts, wait on an --rm container, --ulimit, and Ctrl-C at a
-/// terminal reaching the container once.
+/// docker's behaviour for commit --pause, cp through mounts, wait on and restart of an --rm container, --ulimit, and
+/// Ctrl-C at a terminal reaching the container once.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ContainerOperationTests(ContainerImages images) : IClassFixture<ContainerImages>
@@ -131,6 +131,50 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
         Assert.Equal(1, kistMissing.ExitCode);
         Assert.Equal($"Error response from daemon: No such container: {missing}\n", kistMissing.Stderr);
         Assert.Equal("", kistMissing.Stdout);
+    }
+
+    [Fact]
+    public async Task Restart_keeps_an_rm_container_and_its_layer_and_stop_then_removes_it_as_docker_does()
+    {
+        string[] run = ["run", "-d", "--rm", "--network", "none", images.Plain, "sh", "-c", "echo started >> /count; sleep 60"];
+        string kistId = (await KistAsync(Root, run)).ShouldSucceed().Stdout.Trim();
+        string dockerId = (await Docker.RunAsync(run)).ShouldSucceed().Stdout.Trim();
+        try
+        {
+            var kistRestart = KistAsync(Root, "restart", "-t", "1", kistId);
+            (await Docker.RunAsync("restart", "-t", "1", dockerId)).ShouldSucceed();
+            (await kistRestart).ShouldSucceed();
+            Assert.Equal("running\n", (await Docker.RunAsync("inspect", "-f", "{{.State.Status}}", dockerId)).ShouldSucceed().Stdout);
+            Assert.Equal("running\n", (await KistAsync(Root, "inspect", "-f", "{{.State.Status}}", kistId)).ShouldSucceed().Stdout);
+
+            // The read-write layer was kept: the second run appended to the first run's file.
+            string dockerCount = "", kistCount = "";
+            for (int i = 0; i < 100 && (dockerCount.Length < 16 || kistCount.Length < 16); i++)
+            {
+                await Task.Delay(50);
+                dockerCount = (await Docker.RunAsync("exec", dockerId, "cat", "/count")).Stdout;
+                kistCount = (await KistAsync(Root, "exec", kistId, "cat", "/count")).Stdout;
+            }
+            Assert.Equal("started\nstarted\n", dockerCount);
+            Assert.Equal(dockerCount, kistCount);
+
+            (await Docker.RunAsync("stop", "-t", "1", dockerId)).ShouldSucceed();
+            (await KistAsync(Root, "stop", "-t", "1", kistId)).ShouldSucceed();
+            bool dockerGone = false, kistGone = false;
+            for (int i = 0; i < 100 && !(dockerGone && kistGone); i++)
+            {
+                dockerGone = !(await Docker.RunAsync("ps", "-aq", "--no-trunc")).Stdout.Contains(dockerId);
+                kistGone = !(await KistAsync(Root, "ps", "-aq", "--no-trunc")).Stdout.Contains(kistId);
+                if (!(dockerGone && kistGone)) await Task.Delay(50);
+            }
+            Assert.True(dockerGone, "docker removed its --rm container when it was stopped");
+            Assert.True(kistGone, "kist removed its --rm container when it was stopped");
+        }
+        finally
+        {
+            await Docker.RunAsync("rm", "-f", dockerId);
+            await KistAsync(Root, "rm", "-f", kistId);
+        }
     }
 
     [Fact]
