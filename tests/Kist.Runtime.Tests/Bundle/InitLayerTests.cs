@@ -17,21 +17,23 @@ public sealed class InitLayerTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void An_empty_root_gets_the_runtime_mount_points_as_runc_would_make_them()
+    public void An_empty_root_gets_docker_s_init_layer()
     {
         InitLayer.Populate(Rootfs);
-        foreach (var dir in new[] { "proc", "dev", "sys", "etc" })
+        foreach (var dir in new[] { "proc", "dev", "dev/pts", "dev/shm", "sys", "etc" })
         {
             Assert.True(Directory.Exists(Path.Combine(Rootfs, dir)), dir);
             Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(Path.Combine(Rootfs, dir)));
         }
-        foreach (var file in new[] { "hostname", "hosts", "resolv.conf" })
+        foreach (var file in new[] { ".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "dev/console" })
         {
-            var info = new FileInfo(Path.Combine(Rootfs, "etc", file));
+            var info = new FileInfo(Path.Combine(Rootfs, file));
             Assert.True(info.Exists, file);
             Assert.Equal(0, info.Length);
+            Assert.Equal((UnixFileMode)0b111_101_101, info.UnixFileMode);
         }
-        Assert.Equal(["dev", "etc", "proc", "sys"], Directory.GetFileSystemEntries(Rootfs).Select(Path.GetFileName).Order());
+        Assert.Equal("/proc/mounts", new FileInfo(Path.Combine(Rootfs, "etc", "mtab")).LinkTarget);
+        Assert.Equal([".dockerenv", "dev", "etc", "proc", "sys"], Directory.GetFileSystemEntries(Rootfs).Select(Path.GetFileName).Order());
     }
 
     [Fact]
@@ -56,7 +58,9 @@ public sealed class InitLayerTests : IDisposable
     public void Links_of_the_image_are_never_followed_out_of_it()
     {
         File.CreateSymbolicLink(Path.Combine(Rootfs, "etc"), Outside);
+        File.CreateSymbolicLink(Path.Combine(Rootfs, "dev"), Outside);
         File.CreateSymbolicLink(Path.Combine(Rootfs, "sys"), Path.Combine(Outside, "sys"));
+        File.CreateSymbolicLink(Path.Combine(Rootfs, ".dockerenv"), Path.Combine(Outside, "dockerenv"));
 
         InitLayer.Populate(Rootfs);
 
