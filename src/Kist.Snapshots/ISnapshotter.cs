@@ -1,7 +1,12 @@
 namespace Kist.Snapshots;
 
 /// <summary>A filesystem mount: what to pass to mount(2) (or to the OCI runtime's mounts).</summary>
-public sealed record Mount(string Type, string Source, IReadOnlyList<string> Options);
+public sealed record Mount(string Type, string Source, IReadOnlyList<string> Options)
+{
+    /// <summary>The value of a <c>name=value</c> option (an overlay's upperdir, lowerdir or workdir), or null.</summary>
+    public string? Option(string name) =>
+        Options.FirstOrDefault(o => o.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+}
 
 public enum SnapshotKind { View, Active, Committed }
 

@@ -15,9 +15,8 @@ public static class MountApplier
         if (m.Options.Contains("ro")) throw new InvalidInputException("cannot apply a layer to a read-only snapshot");
         if (m.Type == "bind")
             return LayerApplier.ApplyAsync(layer, m.Source, new LayerApplyOptions { ExpectedDiffId = expectedDiffId }, cancellationToken);
-        var upper = m.Options.FirstOrDefault(o => o.StartsWith("upperdir=", StringComparison.Ordinal))
-            ?? throw new InvalidInputException("overlay mount without an upper directory");
-        return LayerApplier.ApplyAsync(layer, upper["upperdir=".Length..],
+        var upper = m.Option("upperdir") ?? throw new InvalidInputException("overlay mount without an upper directory");
+        return LayerApplier.ApplyAsync(layer, upper,
             new LayerApplyOptions { ExpectedDiffId = expectedDiffId, Whiteouts = WhiteoutFormat.Overlay }, cancellationToken);
     }
 }

@@ -29,9 +29,9 @@ public static class MountHelper
             // A restarted --rm container mounts its upper dir again. overlayfs leaves a marker that refuses that, since
             // after a crash the upper dir may lack what was never written back; it was unmounted cleanly (a crash
             // ends a --rm container anyway), so the marker goes.
-            if (overlay.Options.FirstOrDefault(o => o.StartsWith("workdir=", StringComparison.Ordinal)) is { } workdir)
+            if (overlay.Option("workdir") is { } workdir)
             {
-                string marker = Path.Combine(workdir["workdir=".Length..], "work", "incompat", "volatile");
+                string marker = Path.Combine(workdir, "work", "incompat", "volatile");
                 if (Directory.Exists(marker)) Directory.Delete(marker, recursive: true);
             }
             try

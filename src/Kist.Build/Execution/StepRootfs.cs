@@ -97,9 +97,7 @@ public sealed class StepRootfs : IAsyncDisposable
     /// <summary>The changed files: an overlay upper dir, or (copy snapshotter) the full tree with a view of the parent to diff against.</summary>
     private async Task<(string Directory, string? Lower, bool Overlay, Func<Task> Release)> ChangesAsync(CancellationToken cancellationToken)
     {
-        static string? Option(Mount m, string name) =>
-            m.Options.FirstOrDefault(o => o.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
-        if (_mounts is [{ Type: "overlay" } overlay] && Option(overlay, "upperdir") is { } upper)
+        if (_mounts is [{ Type: "overlay" } overlay] && overlay.Option("upperdir") is { } upper)
             return (upper, null, true, () => Task.CompletedTask);
         if (_mounts is not [{ Type: "bind" } bind]) throw new KistException("cannot read the changes of a build step: unexpected snapshot mounts");
         if (_env.Snapshotter.Name == "overlay" || _parent is null) return (bind.Source, null, true, () => Task.CompletedTask);

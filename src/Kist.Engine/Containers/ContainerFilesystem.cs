@@ -33,8 +33,8 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
         var mounts = await runtime.Snapshotter.MountsAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false);
         if (mounts is [{ Type: "overlay" } overlay])
         {
-            string upper = Option(overlay, "upperdir") ?? throw new KistException($"container {c.Id[..12]} has no read-write layer");
-            var lowers = (Option(overlay, "lowerdir") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+            string upper = overlay.Option("upperdir") ?? throw new KistException($"container {c.Id[..12]} has no read-write layer");
+            var lowers = (overlay.Option("lowerdir") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
             return (new ReadWriteLayer(upper, lowers, true), () => Task.CompletedTask);
         }
         if (mounts is not [{ Type: "bind" } bind]) throw new KistException($"cannot read the read-write layer of container {c.Id[..12]}");
@@ -65,8 +65,8 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
         {
             mounts = mounts.Select(m => m.Type switch
             {
-                "overlay" when Option(m, "upperdir") is { } upper => new Mount("overlay", "overlay",
-                    ["ro", "lowerdir=" + upper + ":" + Option(m, "lowerdir")]),
+                "overlay" when m.Option("upperdir") is { } upper => new Mount("overlay", "overlay",
+                    ["ro", "lowerdir=" + upper + ":" + m.Option("lowerdir")]),
                 "bind" => m with { Options = [.. m.Options.Where(o => o is not ("rw" or "ro")), "ro"] },
                 _ => m,
             }).ToList();
@@ -84,9 +84,6 @@ public sealed class ContainerFilesystem(ContainerRuntime runtime)
         }
         return new MountedRootfs(target, target);
     }
-
-    private static string? Option(Mount m, string name) =>
-        m.Options.FirstOrDefault(o => o.StartsWith(name + "=", StringComparison.Ordinal)) is { } o ? o[(name.Length + 1)..] : null;
 
     private static bool IsMounted(string path)
     {
