@@ -120,11 +120,18 @@ public sealed class VerifyingReadStream(Stream inner, Digest expected, long expe
         else if (!_verified)
         {
             _verified = true;
-            if (_read != expectedSize) throw new DigestMismatchException($"{what}: {_read} bytes, expected {expectedSize}");
-            var actual = Digest.FromHash(expected.Algorithm, _hash.GetCurrentHash());
-            if (actual != expected) throw new DigestMismatchException($"{what}: digest {actual} does not match {expected}");
+            Verify(what, expected, expectedSize, _read, () => Digest.FromHash(expected.Algorithm, _hash.GetCurrentHash()));
         }
         return data.Length;
+    }
+
+    /// <summary>Throws <see cref="DigestMismatchException"/> unless the whole content read has the expected size and digest.</summary>
+    internal static void Verify(string what, Digest expected, long expectedSize, long size, Func<Digest> digest)
+    {
+        if (size > expectedSize) throw new DigestMismatchException($"{what}: more than the expected {expectedSize} bytes");
+        if (size != expectedSize) throw new DigestMismatchException($"{what}: {size} bytes, expected {expectedSize}");
+        var actual = digest();
+        if (actual != expected) throw new DigestMismatchException($"{what}: digest {actual} does not match {expected}");
     }
 
     public override void Flush() { }

@@ -53,11 +53,7 @@ public sealed class LocalContentStore(StoreLayout layout) : IContentStore
             return ValueTask.FromResult(buffer.ToArray());
         }
         byte[] bytes = ReadAtMost(descriptor.Digest, descriptor.Size + 1);
-        string what = $"blob {descriptor.Digest}";
-        if (bytes.Length > descriptor.Size) throw new DigestMismatchException($"{what}: more than the expected {descriptor.Size} bytes");
-        if (bytes.Length < descriptor.Size) throw new DigestMismatchException($"{what}: {bytes.Length} bytes, expected {descriptor.Size}");
-        var actual = Digest.Compute(bytes);
-        if (actual != descriptor.Digest) throw new DigestMismatchException($"{what}: digest {actual} does not match {descriptor.Digest}");
+        VerifyingReadStream.Verify($"blob {descriptor.Digest}", descriptor.Digest, descriptor.Size, bytes.Length, () => Digest.Compute(bytes));
         return ValueTask.FromResult(bytes);
     }
 
