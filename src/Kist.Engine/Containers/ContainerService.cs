@@ -135,9 +135,9 @@ public sealed class ContainerService : IVolumeUsage
     /// <summary>The container's read-write snapshot, over the image's init layer.</summary>
     private async Task PrepareReadWriteLayerAsync(string key, Digest chainId, CancellationToken cancellationToken)
     {
+        string parent = _images.InitSnapshotKey(chainId);
         for (int attempt = 1; ; attempt++)
         {
-            string parent = await _images.InitSnapshotAsync(chainId, cancellationToken).ConfigureAwait(false);
             try
             {
                 await Runtime.Snapshotter.PrepareAsync(key, parent, cancellationToken).ConfigureAwait(false);
@@ -145,7 +145,8 @@ public sealed class ContainerService : IVolumeUsage
             }
             catch (NotFoundException) when (attempt < 3)
             {
-                // A concurrent `builder prune` removed the unused init layer between the two steps: make it again.
+                // The init layer is made by the image's first container (and again if `builder prune` removed it).
+                await _images.EnsureInitSnapshotAsync(chainId, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -30,16 +30,21 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
 
     /// <summary>
     /// The committed snapshot containers of the image start from: the image's root filesystem (<paramref name="chainId"/>)
-    /// under an init layer with the runtime's mount points (<see cref="InitLayer"/>), made on first use and shared by
-    /// every container of the image (overlay only). `builder prune` removes it with the image's snapshots once no
+    /// under an init layer with the runtime's mount points (<see cref="InitLayer"/>), shared by every container of the
+    /// image (overlay only: a copy snapshotter would copy the whole image for it, and there the runtime makes the mount
+    /// points). <see cref="EnsureInitSnapshotAsync"/> makes it.
+    /// </summary>
+    public string InitSnapshotKey(Digest chainId) => Snapshotter.Name == "overlay" ? "init-" + chainId : chainId.ToString();
+
+    /// <summary>
+    /// Makes the image's init layer unless it is there. `builder prune` removes it with the image's snapshots once no
     /// container uses it.
     /// </summary>
-    public async Task<string> InitSnapshotAsync(Digest chainId, CancellationToken cancellationToken = default)
+    public async Task EnsureInitSnapshotAsync(Digest chainId, CancellationToken cancellationToken = default)
     {
-        // A copy snapshotter would copy the whole image for it: there the runtime makes the mount points, as before.
-        if (Snapshotter.Name != "overlay") return chainId.ToString();
-        string key = "init-" + chainId;
-        if (await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) return key;
+        string key = InitSnapshotKey(chainId);
+        if (key == chainId.ToString()) return;
+        if (await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is { Kind: SnapshotKind.Committed }) return;
         await SnapshotCommit.CreateAsync(Snapshotter, key, chainId.ToString(), mounts =>
         {
             // Through a mount, so that a copied-up /etc keeps the image's owner, mode and times.
@@ -54,7 +59,6 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
             }
             return Task.CompletedTask;
         }, cancellationToken).ConfigureAwait(false);
-        return key;
     }
 
     /// <summary>Mounts the image's root filesystem read-only and returns the mount point (the same one when already mounted).</summary>
