@@ -277,6 +277,6 @@ public sealed class ContainerRuntime
         await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
         try { await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false); }
         catch (NotFoundException) { } // removed before (a retried rm); one lock of the snapshot store, not two
-        Store.Delete(c.Id, exitCode);
+        Store.Delete(c, exitCode);
     }
 }

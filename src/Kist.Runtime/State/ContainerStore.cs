@@ -7,13 +7,17 @@ namespace Kist.Runtime.State;
 /// <summary>
 /// The containers of one root, one directory each: <c>ROOT/containers/ID/</c> holds <c>container.json</c> (the
 /// record), <c>state.json</c>, <c>lock</c>, the bundle (<c>config.json</c>, <c>rootfs/</c>, <c>hostname</c>,
-/// <c>hosts</c>, <c>resolv.conf</c>) and the log (<c>ID-json.log</c>). Names are unique under <c>.names.lock</c>.
+/// <c>hosts</c>, <c>resolv.conf</c>) and the log (<c>ID-json.log</c>). Names are unique under <c>.names.lock</c>, and
+/// <c>.names/</c> maps each name to its container (<see cref="ContainerNames"/>).
 /// </summary>
 public sealed class ContainerStore
 {
+    private readonly ContainerNames _names;
+
     public ContainerStore(string root)
     {
         Root = Path.Combine(root, "containers");
+        _names = new ContainerNames(Root, Get, List);
     }
 
     public string Root { get; }
@@ -30,7 +34,8 @@ public sealed class ContainerStore
     {
         System.IO.Directory.CreateDirectory(Root);
         using var names = ContainerLock.Acquire(NamesLock);
-        if (List().FirstOrDefault(r => r.Name == record.Name) is { } other)
+        _names.EnsureExists();
+        if (_names.Owner(record.Name) is { } other)
         {
             throw new ConflictException($"Conflict. The container name \"/{record.Name}\" is already in use by container \"{other.Id}\". You have to remove (or rename) that container to be able to reuse that name.");
         }
@@ -38,6 +43,7 @@ public sealed class ContainerStore
         System.IO.Directory.CreateDirectory(dir);
         // No state file yet: a container without one is "created" (ReadState), one file fewer to make per container.
         WriteAtomic(RecordFile(record.Id), record, StateWriteJson.Default.ContainerRecord);
+        _names.Add(record);
     }
 
     public IReadOnlyList<ContainerRecord> List()
@@ -65,9 +71,10 @@ public sealed class ContainerStore
     {
         if (nameOrId.Length == 0) throw new InvalidInputException("container name or ID cannot be empty");
         if (Get(nameOrId) is { } byId) return byId;
-        var all = List();
         string name = nameOrId.TrimStart('/');
-        if (all.FirstOrDefault(r => r.Name == name) is { } byName) return byName;
+        if (NameGenerator.IsValid(name) && _names.Owner(name) is { } byName) return byName;
+        var all = List();
+        if (!_names.Exists && all.FirstOrDefault(r => r.Name == name) is { } byOldName) return byOldName;
         var matches = all.Where(r => r.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList();
         if (matches.Count > 1) throw new ConflictException($"multiple IDs found with provided prefix: {nameOrId}");
         return matches.SingleOrDefault() ?? throw new NotFoundException($"No such container: {nameOrId}");
@@ -101,8 +108,9 @@ public sealed class ContainerStore
     /// Removes the container's directory (its mounts are already gone), leaving its exit code behind for a while
     /// (<see cref="ReadLastExitCode"/>): a <c>wait</c> on a container that <c>--rm</c> removes still learns it.
     /// </summary>
-    public void Delete(string id, int? exitCode = null)
+    public void Delete(ContainerRecord record, int? exitCode = null)
     {
+        string id = record.Id;
         using var names = ContainerLock.Acquire(NamesLock);
         string dir = Directory(id);
         if (!System.IO.Directory.Exists(dir)) return;
@@ -110,6 +118,7 @@ public sealed class ContainerStore
         // Rename first so that a half-deleted container is never listed.
         string trash = Path.Combine(Root, ".removing-" + id);
         System.IO.Directory.Move(dir, trash);
+        _names.Remove(record);
         System.IO.Directory.Delete(trash, recursive: true);
     }
 

@@ -153,7 +153,9 @@ public sealed partial class ContainerBehaviourTests(ContainerImages images) : IC
         (await KistAsync(images.Root.Path, "run", "--rm", "--network", "none", images.Plain, "nope")).ExitCode.Equals(127);
         Assert.Empty((await KistAsync(images.Root.Path, "ps", "-aq")).ShouldSucceed().Lines);
         Assert.Equal(before, Directory.GetDirectories(snapshots).Length);
-        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(images.Root.Path, "containers")));
+        string containers = Path.Combine(images.Root.Path, "containers");
+        Assert.Equal([Path.Combine(containers, ".names")], Directory.EnumerateDirectories(containers));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(containers, ".names")));
         await ContainerLeaks.AssertNoneAsync(images.Root.Path);
     }
 

@@ -33,16 +33,50 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_name_is_held_by_its_container_until_it_is_deleted()
+    {
+        var store = new ContainerStore(_root);
+        var first = Record(new string('a', 64), "web");
+        store.Create(first);
+        Assert.Equal("../" + first.Id, new FileInfo(Path.Combine(store.Root, ".names", "web")).LinkTarget);
+        Assert.Throws<ConflictException>(() => store.Create(Record(new string('b', 64), "web")));
+        store.Delete(first);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(store.Root, ".names")));
+        var second = Record(new string('b', 64), "web");
+        store.Create(second);
+        Assert.Equal(second.Id, store.Find("web").Id);
+
+        // A link left by a crash (its container gone) does not hold the name.
+        Directory.Delete(store.Directory(second.Id), recursive: true);
+        Assert.Throws<NotFoundException>(() => store.Find("web"));
+        store.Create(Record(new string('c', 64), "web"));
+        Assert.Equal(new string('c', 64), store.Find("web").Id);
+    }
+
+    [Fact]
+    public void A_root_without_a_name_index_gets_one_from_its_records()
+    {
+        var store = new ContainerStore(_root);
+        var old = Record(new string('d', 64), "old");
+        store.Create(old);
+        Directory.Delete(Path.Combine(store.Root, ".names"), recursive: true); // as an older kist left the root
+        Assert.Equal(old.Id, store.Find("old").Id);
+        Assert.Throws<ConflictException>(() => store.Create(Record(new string('e', 64), "old")));
+        Assert.Equal("../" + old.Id, new FileInfo(Path.Combine(store.Root, ".names", "old")).LinkTarget);
+    }
+
+    [Fact]
     public void State_is_written_atomically_and_deleted_with_the_container()
     {
         var store = new ContainerStore(_root);
         string id = new string('4', 64);
-        store.Create(Record(id, "x"));
+        var record = Record(id, "x");
+        store.Create(record);
         Assert.Equal(ContainerStatus.Created, store.ReadState(id).Status);
         using (store.Lock(id)) store.WriteState(id, new ContainerState { Status = ContainerStatus.Exited, ExitCode = 3 });
         Assert.Equal(3, store.ReadState(id).ExitCode);
         Assert.Empty(Directory.GetFiles(store.Directory(id), "*.tmp-*"));
-        store.Delete(id);
+        store.Delete(record);
         Assert.Empty(store.List());
         Assert.Throws<NotFoundException>(() => store.ReadState(id));
     }

@@ -1,0 +1,55 @@
+namespace Kist.Runtime.State;
+
+/// <summary>
+/// The container names of one root: <c>containers/.names/NAME</c> is a link to <c>../ID</c>, so that a name is
+/// checked or resolved with one readlink instead of a read of every container's record. Callers hold the names
+/// lock while they change it. A link whose container is gone (a crash between two steps) counts as free.
+/// </summary>
+internal sealed class ContainerNames(string containersRoot, Func<string, ContainerRecord?> get, Func<IReadOnlyList<ContainerRecord>> list)
+{
+    private string Directory => Path.Combine(containersRoot, ".names");
+
+    /// <summary>The container that holds the name, or null; null also when the index is missing (a root of an older kist).</summary>
+    public ContainerRecord? Owner(string name)
+    {
+        string? target;
+        try { target = new FileInfo(Path.Combine(Directory, name)).LinkTarget; }
+        catch (IOException) { return null; }
+        return target is null || get(Path.GetFileName(target)) is not { } record || record.Name != name ? null : record;
+    }
+
+    /// <summary>True when the index exists, so that a name missing from it is free.</summary>
+    public bool Exists => System.IO.Directory.Exists(Directory);
+
+    /// <summary>Builds the index from the records when the root has none yet (made by an older kist). Under the names lock.</summary>
+    public void EnsureExists()
+    {
+        if (Exists) return;
+        string building = Directory + ".tmp-" + Environment.ProcessId;
+        if (System.IO.Directory.Exists(building)) System.IO.Directory.Delete(building, recursive: true);
+        System.IO.Directory.CreateDirectory(building);
+        foreach (var record in list()) Link(building, record);
+        System.IO.Directory.Move(building, Directory);
+    }
+
+    /// <summary>Points the name at the container, replacing a stale link. Under the names lock, after <see cref="Owner"/>.</summary>
+    public void Add(ContainerRecord record)
+    {
+        File.Delete(Path.Combine(Directory, record.Name));
+        Link(Directory, record);
+    }
+
+    /// <summary>Frees the name if it still points at this container.</summary>
+    public void Remove(ContainerRecord record)
+    {
+        string path = Path.Combine(Directory, record.Name);
+        try
+        {
+            if (new FileInfo(path).LinkTarget is { } target && Path.GetFileName(target) == record.Id) File.Delete(path);
+        }
+        catch (IOException) { } // no index (an older root) or no link: nothing to free
+    }
+
+    private static void Link(string directory, ContainerRecord record) =>
+        File.CreateSymbolicLink(Path.Combine(directory, record.Name), Path.Combine("..", record.Id));
+}
