@@ -34,6 +34,10 @@ public sealed class PullStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(image.Config.Digest, result.ImageId);
         var named = await engine.Images.FindAsync($"{_registry.Host}/app:v1");
         Assert.Contains(named.References, r => r.Digest == image.ManifestDigest);
+        // What a container start looks up: the same image by name (reading only its documents) or by ID prefix.
+        Assert.Equal(image.Config.Digest, (await engine.Images.ResolveAsync($"{_registry.Host}/app:v1")).Id);
+        Assert.Equal(image.Config.Digest, (await engine.Images.ResolveAsync(image.Config.Digest.Encoded[..12])).Id);
+        await Assert.ThrowsAnyAsync<NotFoundException>(() => engine.Images.ResolveAsync($"{_registry.Host}/app:v2"));
         foreach (var layer in image.Layers) Assert.True(engine.Content.Exists(layer.Digest));
 
         _registry.Requests.Clear();

@@ -40,9 +40,9 @@ public sealed class ContainerService : IVolumeUsage
     public async Task<ContainerRecord> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
         Timings.Mark("create");
-        var image = await _engine.Images.FindAsync(request.Image, cancellationToken).ConfigureAwait(false);
+        var image = await _engine.Images.ResolveAsync(request.Image, cancellationToken).ConfigureAwait(false);
         Timings.Mark("image-found");
-        var imageConfig = image.Image.ConfigValue.Config;
+        var imageConfig = image.ConfigValue.Config;
         if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
             throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         string id = RandomHex.Create(32);

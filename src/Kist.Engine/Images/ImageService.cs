@@ -71,6 +71,25 @@ public sealed partial class ImageService(ImageStore store, Func<CancellationToke
         return FindById(images, id) ?? throw NoSuchImage(reference.Digest is null && !nameOrId.Contains(':') ? reference.ToFamiliarString() : nameOrId);
     }
 
+    /// <summary>
+    /// The image <see cref="FindAsync"/> finds, without its names: by name it reads only that image's documents,
+    /// where <see cref="FindAsync"/> reads every image's to gather the names of each (a container start among 30
+    /// images paid for all of them).
+    /// </summary>
+    public async Task<LocalImage> ResolveAsync(string nameOrId, CancellationToken cancellationToken = default)
+    {
+        if (!nameOrId.StartsWith("sha256:", StringComparison.Ordinal) && ImageReference.TryParse(nameOrId, out var reference))
+        {
+            string name = reference!.ToString();
+            if (store.ReadIndex().FirstOrDefault(e => e.Reference?.ToString() == name) is { } entry)
+            {
+                try { return await store.LoadImageAsync(entry.Target, cancellationToken).ConfigureAwait(false); }
+                catch (KistException) { } // removed concurrently, or damaged: the full lookup decides
+            }
+        }
+        return (await FindAsync(nameOrId, cancellationToken).ConfigureAwait(false)).Image;
+    }
+
     private static NamedImage? FindById(IReadOnlyList<NamedImage> images, string idPrefix)
     {
         if (idPrefix.Length == 0 || idPrefix.Length > 64 || !HexRegex().IsMatch(idPrefix)) return null;

@@ -25,8 +25,8 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
     private static string ViewKey(Digest id) => "mount-" + id;
 
     /// <summary>Unpacks the image (the layers not yet unpacked) and returns the ChainID of its root filesystem.</summary>
-    public async Task<Digest> UnpackSnapshotsAsync(NamedImage image, CancellationToken cancellationToken = default) =>
-        await ImageUnpacker.UnpackAsync(Snapshotter, Layers(image.Image), cancellationToken).ConfigureAwait(false);
+    public async Task<Digest> UnpackSnapshotsAsync(LocalImage image, CancellationToken cancellationToken = default) =>
+        await ImageUnpacker.UnpackAsync(Snapshotter, Layers(image), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// The committed snapshot containers of the image start from: the image's root filesystem (<paramref name="chainId"/>)
@@ -67,7 +67,7 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
         var image = await images.FindAsync(nameOrId, cancellationToken).ConfigureAwait(false);
         string target = MountPoint(image.Id);
         if (IsMounted(target)) return target;
-        var top = await UnpackSnapshotsAsync(image, cancellationToken).ConfigureAwait(false);
+        var top = await UnpackSnapshotsAsync(image.Image, cancellationToken).ConfigureAwait(false);
         string key = ViewKey(image.Id);
         var mounts = await Snapshotter.StatAsync(key, cancellationToken).ConfigureAwait(false) is null
             ? await Snapshotter.ViewAsync(key, top.ToString(), cancellationToken).ConfigureAwait(false)
