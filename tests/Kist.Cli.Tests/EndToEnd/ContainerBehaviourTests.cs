@@ -150,7 +150,7 @@ public sealed partial class ContainerBehaviourTests(ContainerImages images) : IC
         (await KistAsync(images.Root.Path, "run", "--rm", "--network", "none", images.Plain, "true")).ShouldSucceed();
         int before = Directory.GetDirectories(snapshots).Length;
         (await KistAsync(images.Root.Path, "run", "--rm", "--network", "none", images.Plain, "sh", "-c", "echo x > /file")).ShouldSucceed();
-        (await KistAsync(images.Root.Path, "run", "--rm", "--network", "none", images.Plain, "nope")).ExitCode.Equals(127);
+        Assert.Equal(127, (await KistAsync(images.Root.Path, "run", "--rm", "--network", "none", images.Plain, "nope")).ExitCode);
         Assert.Empty((await KistAsync(images.Root.Path, "ps", "-aq")).ShouldSucceed().Lines);
         Assert.Equal(before, Directory.GetDirectories(snapshots).Length);
         string containers = Path.Combine(images.Root.Path, "containers");
