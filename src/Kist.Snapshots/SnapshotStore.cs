@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Kist.Oci;
 
 namespace Kist.Snapshots;
@@ -18,10 +16,6 @@ internal sealed class SnapshotDb
     public SortedDictionary<string, SnapshotRecord> Snapshots { get; set; } = new(StringComparer.Ordinal);
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(SnapshotDb))]
-internal sealed partial class SnapshotJsonContext : JsonSerializerContext;
-
 /// <summary>
 /// The metadata of a snapshotter root: one JSON file, read and rewritten (atomically, by rename) under an
 /// exclusive lock so that several kist processes can share the root. The file is small: it is read and written
@@ -38,15 +32,12 @@ internal sealed class SnapshotStore(string root)
     {
         Directory.CreateDirectory(Path.Combine(Root, "snapshots"));
         using var lockFile = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var db = File.Exists(DbPath)
-            ? JsonSerializer.Deserialize(File.ReadAllBytes(DbPath), SnapshotJsonContext.Default.SnapshotDb)
-              ?? new SnapshotDb()
-            : new SnapshotDb();
+        var db = File.Exists(DbPath) ? SnapshotDbJson.Read(File.ReadAllBytes(DbPath)) : new SnapshotDb();
         var result = action(db);
         if (write)
         {
             var tmp = DbPath + ".tmp-" + Environment.ProcessId;
-            File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(db, SnapshotJsonContext.Default.SnapshotDb));
+            File.WriteAllBytes(tmp, SnapshotDbJson.Write(db));
             File.Move(tmp, DbPath, overwrite: true);
         }
         return result;
