@@ -221,6 +221,7 @@ public sealed class ContainerRuntime
     /// </summary>
     public async Task<int> WaitExitCodeAsync(ContainerRecord c, CancellationToken cancellationToken = default)
     {
+        using var waiting = Store.MarkWaiter(c.Id);
         while (true)
         {
             ContainerState state;

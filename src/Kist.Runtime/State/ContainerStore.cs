@@ -13,11 +13,13 @@ namespace Kist.Runtime.State;
 public sealed class ContainerStore
 {
     private readonly ContainerNames _names;
+    private readonly ContainerWaiters _waiters;
 
     public ContainerStore(string root)
     {
         Root = Path.Combine(root, "containers");
         _names = new ContainerNames(Root, Get, List);
+        _waiters = new ContainerWaiters(Root);
     }
 
     public string Root { get; }
@@ -101,12 +103,10 @@ public sealed class ContainerStore
         return ContainerLock.AcquireDirectory(Directory(id));
     }
 
-    /// <summary>A removed container's exit code: a file beside the containers' directories, never one of them.</summary>
-    private string ExitCodeFile(string id) => Path.Combine(Root, ".exit-" + id);
-
     /// <summary>
-    /// Removes the container's directory (its mounts are already gone), leaving its exit code behind for a while
-    /// (<see cref="ReadLastExitCode"/>): a <c>wait</c> on a container that <c>--rm</c> removes still learns it.
+    /// Removes the container's directory (its mounts are already gone), leaving its exit code behind for a while for
+    /// the waiters marked with <see cref="MarkWaiter"/> (<see cref="ReadLastExitCode"/>): a <c>wait</c> on a container
+    /// that <c>--rm</c> removes still learns it.
     /// </summary>
     public void Delete(ContainerRecord record, int? exitCode = null)
     {
@@ -114,45 +114,24 @@ public sealed class ContainerStore
         using var names = ContainerLock.Acquire(NamesLock);
         string dir = Directory(id);
         if (!System.IO.Directory.Exists(dir)) return;
-        RecordExitCode(id, exitCode ?? TryReadState(id)?.ExitCode);
         // Rename first so that a half-deleted container is never listed.
         string trash = Path.Combine(Root, ".removing-" + id);
         System.IO.Directory.Move(dir, trash);
         _names.Remove(record);
+        _waiters.Removed(id, () => exitCode ?? ExitCodeIn(Path.Combine(trash, "state.json")));
         System.IO.Directory.Delete(trash, recursive: true);
     }
 
-    /// <summary>The exit code a removed container left behind, or null (never existed, or removed long ago).</summary>
-    public int? ReadLastExitCode(string id)
-    {
-        if (id.Length != 64 || id.Contains('/')) return null;
-        try { return int.TryParse(File.ReadAllText(ExitCodeFile(id)), out int code) ? code : null; }
-        catch (IOException) { return null; }
-    }
+    /// <summary>Marks this process as a waiter for the container's exit code (until disposed); mark before reading its state.</summary>
+    public IDisposable MarkWaiter(string id) => _waiters.Mark(id);
 
-    private ContainerState? TryReadState(string id)
-    {
-        try { return ReadState(id); }
-        catch (NotFoundException) { return null; }
-    }
+    /// <summary>The exit code a removed container left behind for its waiters, or null.</summary>
+    public int? ReadLastExitCode(string id) => _waiters.LastExitCode(id);
 
-    /// <summary>Writes a removed container's exit code for its waiters; those older than ten minutes go.</summary>
-    private void RecordExitCode(string id, int? exitCode)
+    private static int? ExitCodeIn(string stateFile)
     {
-        if (exitCode is not { } code) return;
-        // Sweep at most once a minute: a run --rm loop would otherwise list every recent exit file on each removal.
-        string swept = Path.Combine(Root, ".swept-exits");
-        if (File.GetLastWriteTimeUtc(swept) < DateTime.UtcNow.AddMinutes(-1))
-        {
-            File.WriteAllBytes(swept, []);
-            foreach (var old in new DirectoryInfo(Root).EnumerateFiles(".exit-*"))
-            {
-                if (old.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-10)) old.Delete();
-            }
-        }
-        string path = ExitCodeFile(id);
-        File.WriteAllText(path + ".tmp", code.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path, overwrite: true);
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(stateFile), StateJson.Default.ContainerState)?.ExitCode; }
+        catch (Exception e) when (e is IOException or JsonException) { return null; }
     }
 
     private static void WriteAtomic<T>(string path, T value, JsonTypeInfo<T> type)

@@ -54,6 +54,27 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_removed_container_leaves_its_exit_code_only_for_a_waiter()
+    {
+        var store = new ContainerStore(_root);
+        var unwatched = Record(new string('1', 64), "unwatched");
+        store.Create(unwatched);
+        store.Delete(unwatched, exitCode: 3);
+        Assert.Null(store.ReadLastExitCode(unwatched.Id));
+        Assert.Empty(Directory.GetFiles(store.Root, ".exit-*"));
+
+        var watched = Record(new string('2', 64), "watched");
+        store.Create(watched);
+        File.WriteAllText(store.StateFile(watched.Id), "{\"Status\":\"exited\",\"ExitCode\":7}");
+        using (store.MarkWaiter(watched.Id))
+        {
+            store.Delete(watched); // as rm does: the code from the state it had
+            Assert.Equal(7, store.ReadLastExitCode(watched.Id));
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, ".waiting")));
+    }
+
+    [Fact]
     public void A_root_without_a_name_index_gets_one_from_its_records()
     {
         var store = new ContainerStore(_root);
