@@ -8,7 +8,8 @@ namespace Kist.Runtime.State;
 /// The containers of one root, one directory each: <c>ROOT/containers/ID/</c> holds <c>container.json</c> (the
 /// record), <c>state.json</c>, <c>lock</c>, the bundle (<c>config.json</c>, <c>rootfs/</c>, <c>hostname</c>,
 /// <c>hosts</c>, <c>resolv.conf</c>) and the log (<c>ID-json.log</c>). Names are unique under <c>.names.lock</c>, and
-/// <c>.names/</c> maps each name to its container (<see cref="ContainerNames"/>).
+/// <c>.names/</c> maps each name to its container (<see cref="ContainerNames"/>); waiters for exit codes mark themselves
+/// in <c>.waiting/</c> (<see cref="ContainerWaiters"/>).
 /// </summary>
 public sealed class ContainerStore
 {
