@@ -10,13 +10,8 @@ internal sealed class ContainerNames(string containersRoot, Func<string, Contain
     private string Directory => Path.Combine(containersRoot, ".names");
 
     /// <summary>The container that holds the name, or null; null also when the index is missing (a root of an older kist).</summary>
-    public ContainerRecord? Owner(string name)
-    {
-        string? target;
-        try { target = new FileInfo(Path.Combine(Directory, name)).LinkTarget; }
-        catch (IOException) { return null; }
-        return target is null || get(Path.GetFileName(target)) is not { } record || record.Name != name ? null : record;
-    }
+    public ContainerRecord? Owner(string name) =>
+        LinkedId(name) is { } id && get(id) is { } record && record.Name == name ? record : null;
 
     /// <summary>True when the index exists, so that a name missing from it is free.</summary>
     public bool Exists => System.IO.Directory.Exists(Directory);
@@ -42,12 +37,14 @@ internal sealed class ContainerNames(string containersRoot, Func<string, Contain
     /// <summary>Frees the name if it still points at this container.</summary>
     public void Remove(ContainerRecord record)
     {
-        string path = Path.Combine(Directory, record.Name);
-        try
-        {
-            if (new FileInfo(path).LinkTarget is { } target && Path.GetFileName(target) == record.Id) File.Delete(path);
-        }
-        catch (IOException) { } // no index (an older root) or no link: nothing to free
+        if (LinkedId(record.Name) == record.Id) File.Delete(Path.Combine(Directory, record.Name));
+    }
+
+    /// <summary>The container ID the name links to, or null (no link, or no index: a root of an older kist).</summary>
+    private string? LinkedId(string name)
+    {
+        try { return new FileInfo(Path.Combine(Directory, name)).LinkTarget is { } target ? Path.GetFileName(target) : null; }
+        catch (IOException) { return null; }
     }
 
     private static void Link(string directory, ContainerRecord record) =>
