@@ -86,7 +86,7 @@ public sealed class ContainerStore
     /// <summary>The state as last written (no reconciliation; see the runtime's).</summary>
     public ContainerState ReadState(string id)
     {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(StateFile(id)), StateJson.Default.ContainerState) ?? new ContainerState(); }
+        try { return ContainerStateReader.Read(File.ReadAllBytes(StateFile(id))) ?? new ContainerState(); }
         catch (FileNotFoundException) when (File.Exists(RecordFile(id))) { return new ContainerState(); }
         catch (FileNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
         catch (DirectoryNotFoundException) { throw new NotFoundException($"No such container: {id}"); }
@@ -131,7 +131,7 @@ public sealed class ContainerStore
 
     private static int? ExitCodeIn(string stateFile)
     {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(stateFile), StateJson.Default.ContainerState)?.ExitCode; }
+        try { return ContainerStateReader.Read(File.ReadAllBytes(stateFile))?.ExitCode; }
         catch (Exception e) when (e is IOException or JsonException) { return null; }
     }
 
