@@ -34,7 +34,7 @@ public static class RunExecutor
 
         var runtime = env.Runtime;
         string id = "kist-build-" + Path.GetFileName(bundle);
-        var info = runtime.Run(id, bundle, Path.Combine(bundle, "pid"), redirectStdin: true, redirectOutput: true);
+        var info = runtime.Run(id, bundle, pidFile: null, redirectStdin: true, redirectOutput: true);
         var tail = new Queue<string>();
         using var process = Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         process.StandardInput.Close();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kist.Oci;
+using Kist.Runtime.Execution;
 using Kist.Runtime.Lifecycle;
 using Kist.Runtime.Monitor;
 using Kist.Runtime.Spec;
@@ -17,17 +18,8 @@ public sealed class ContainerExecutor(ContainerRuntime runtime)
         // The user is looked up in the container's own /etc/passwd and /etc/group (its rootfs is mounted while it runs).
         var user = UserResolver.Resolve(request.User ?? c.Config.User, runtime.Store.RootfsDirectory(c.Id));
         var process = ExecProcess.Build(c, request, user, Capabilities.CurrentBoundingMask());
-        string name = "exec-" + RandomHex.Create(8);
-        string dir = runtime.Store.Directory(c.Id);
-        string processFile = Path.Combine(dir, name + ".json");
-        File.WriteAllBytes(processFile, JsonSerializer.SerializeToUtf8Bytes(process, RuntimeSpecJson.Default.SpecProcess));
-        try
-        {
-            return await ExecRunner.RunAsync(runtime.RuntimeFor(c), c.Id, processFile, Path.Combine(dir, name + ".pid"), request).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(processFile);
-        }
+        using var scratch = RuntimeScratch.Create(runtime.Store.Directory(c.Id));
+        File.WriteAllBytes(scratch.File(ExecRunner.ProcessFileName), JsonSerializer.SerializeToUtf8Bytes(process, RuntimeSpecJson.Default.SpecProcess));
+        return await ExecRunner.RunAsync(runtime.RuntimeFor(c), c.Id, scratch, request).ConfigureAwait(false);
     }
 }

@@ -14,10 +14,13 @@ namespace Kist.Runtime.Exec;
 /// </summary>
 public static class ExecRunner
 {
-    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string processFile, string pidFile, ExecRequest request)
+    public const string ProcessFileName = "process.json";
+
+    /// <summary>Runs the process described by <paramref name="scratch"/>'s process.json; the pid file goes there too.</summary>
+    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, RuntimeScratch scratch, ExecRequest request)
     {
-        File.Delete(pidFile);
-        if (request.Detach) return await RunDetachedAsync(runtime, id, processFile, pidFile).ConfigureAwait(false);
+        string processFile = scratch.File(ProcessFileName), pidFile = scratch.File("pid");
+        if (request.Detach) return await RunDetachedAsync(runtime, id, processFile, pidFile, scratch.File("log")).ConfigureAwait(false);
         var info = Runtime(runtime, runtime.Binary, []);
         info.ArgumentList.Add("exec");
         if (request.Tty) info.ArgumentList.Add("--tty");
@@ -67,7 +70,6 @@ public static class ExecRunner
         finally
         {
             foreach (var r in registrations) r.Dispose();
-            File.Delete(pidFile);
         }
     }
 
@@ -75,26 +77,16 @@ public static class ExecRunner
     /// <c>exec -d</c>: the runtime starts the process and returns; the process's stdio is /dev/null (through a shell
     /// redirect, as .NET cannot hand a child /dev/null) and the runtime's error, if any, comes from its log file.
     /// </summary>
-    private static async Task<RunOutcome> RunDetachedAsync(OciRuntime runtime, string id, string processFile, string pidFile)
+    private static async Task<RunOutcome> RunDetachedAsync(OciRuntime runtime, string id, string processFile, string pidFile, string log)
     {
-        string log = pidFile + ".log";
-        File.Delete(log);
         var info = Runtime(runtime, "/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", runtime.Binary]);
         foreach (var a in new[] { "--log", log, "exec", "--detach", "--process", processFile, "--pid-file", pidFile, id }) info.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         await process.WaitForExitAsync().ConfigureAwait(false);
-        try
-        {
-            if (process.ExitCode == 0) return new RunOutcome(0, null);
-            string message = File.Exists(log) ? RuntimeError.Message(File.ReadAllText(log)) : "";
-            if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
-            return new RunOutcome(RuntimeError.ExitCode(message), message);
-        }
-        finally
-        {
-            File.Delete(log);
-            File.Delete(pidFile);
-        }
+        if (process.ExitCode == 0) return new RunOutcome(0, null);
+        string message = File.Exists(log) ? RuntimeError.Message(File.ReadAllText(log)) : "";
+        if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+        return new RunOutcome(RuntimeError.ExitCode(message), message);
     }
 
     /// <summary><c>PROGRAM [PREFIX...] --root STATE</c>: the runtime's global flags come before the command.</summary>

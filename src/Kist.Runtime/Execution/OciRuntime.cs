@@ -49,11 +49,12 @@ public sealed class OciRuntime
     /// <summary>
     /// <c>RUNTIME run</c> in the foreground: the runtime stays the container's parent and passes its exit code on.
     /// With <paramref name="terminal"/> (a pty slave's path) the runtime's stdio is that terminal, through a shell
-    /// redirection, because a process started from .NET can only inherit or pipe its stdio.
+    /// redirection, because a process started from .NET can only inherit or pipe its stdio. Without
+    /// <paramref name="pidFile"/> the runtime writes none.
     /// </summary>
-    public ProcessStartInfo Run(string id, string bundle, string pidFile, bool redirectStdin, bool redirectOutput, string? terminal = null)
+    public ProcessStartInfo Run(string id, string bundle, string? pidFile, bool redirectStdin, bool redirectOutput, string? terminal = null)
     {
-        var info = Start("run", "--bundle", bundle, "--pid-file", pidFile, id);
+        var info = pidFile is null ? Start("run", "--bundle", bundle, id) : Start("run", "--bundle", bundle, "--pid-file", pidFile, id);
         if (terminal is not null)
         {
             var onTerminal = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };

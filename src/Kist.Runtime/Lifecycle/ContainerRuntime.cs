@@ -87,7 +87,7 @@ public sealed class ContainerRuntime
             await _bundles.PrepareAsync(c, network, io.Terminal || io.Pty, cancellationToken).ConfigureAwait(false);
             Timings.Mark("bundle-prepared");
             var started = io.Started;
-            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.PidFile(c.Id), Store.LogFile(c.Id), io with
+            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.LogFile(c.Id), io with
             {
                 Started = pid =>
                 {

@@ -14,9 +14,10 @@ namespace Kist.Runtime.Monitor;
 /// </summary>
 public static class ContainerRunner
 {
-    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, string pidFile, string logFile, ContainerIO io)
+    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, string logFile, ContainerIO io)
     {
-        File.Delete(pidFile);
+        using var scratch = RuntimeScratch.Create(bundle);
+        string pidFile = scratch.File("pid");
         using var pty = io.Pty ? PseudoTerminal.Open() : null;
         bool pipes = !io.Terminal && pty is null;
         var info = runtime.Run(id, bundle, pidFile, redirectStdin: pipes && !io.Stdin, redirectOutput: pipes, terminal: pty?.SlavePath);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Kist.Runtime.Native;
 
-/// <summary>The few libc calls the runtime needs (signals, sessions, file descriptors, locks).</summary>
+/// <summary>The few libc calls the runtime needs (signals, sessions, file descriptors, locks, file systems).</summary>
 internal static partial class Sys
 {
     public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
@@ -41,6 +41,22 @@ internal static partial class Sys
 
     [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
     public static partial int Tcgetpgrp(int fd);
+
+    [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Statfs(string path, out StatfsBuffer buffer);
+
+    /// <summary>Creates a directory (mode 0700) from a template ending in XXXXXX, which it fills in place.</summary>
+    [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
+    public static partial nint Mkdtemp(byte[] template);
+
+    public const long TMPFS_MAGIC = 0x01021994;
+
+    /// <summary>struct statfs: only its first field, f_type, is read; the size covers the whole struct on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    public struct StatfsBuffer
+    {
+        public long Type;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Rlimit

@@ -29,7 +29,6 @@ public sealed class ContainerStore
     public string StateFile(string id) => Path.Combine(Root, id, "state.json");
     public string RootfsDirectory(string id) => Path.Combine(Root, id, "rootfs");
     public string LogFile(string id) => Path.Combine(Root, id, id + "-json.log");
-    public string PidFile(string id) => Path.Combine(Root, id, "pid");
     private string NamesLock => Path.Combine(Root, ".names.lock");
 
     /// <summary>Creates the container's directory with its record; refuses a name in use.</summary>
