@@ -13,11 +13,21 @@ public static class JsonLogReader
     public static async IAsyncEnumerable<LogEntry> ReadAsync(string path, int? tail, bool follow, Func<bool> stillWriting,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        FileStream file;
-        try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16); }
-        catch (FileNotFoundException) { yield break; }
-        catch (DirectoryNotFoundException) { yield break; }
-        await using var _ = file;
+        // The writer makes the file with its first entry: following, wait for it as long as the writer runs (and look
+        // once more when it has stopped, as it may have written just before).
+        FileStream? file;
+        while ((file = TryOpen(path, out bool missing)) is null)
+        {
+            if (!missing || !follow) yield break;
+            if (!stillWriting())
+            {
+                file = TryOpen(path, out _);
+                break;
+            }
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+        if (file is null) yield break;
+        await using var opened = file;
         var pending = new List<byte>();
         var buffer = new byte[1 << 16];
         var first = new List<LogEntry>();
@@ -54,6 +64,15 @@ public static class JsonLogReader
             }
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static FileStream? TryOpen(string path, out bool missing)
+    {
+        missing = false;
+        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16); }
+        catch (FileNotFoundException) { missing = true; }
+        catch (DirectoryNotFoundException) { }
+        return null;
     }
 
     private static List<LogEntry> TakeLines(List<byte> pending)

@@ -6,16 +6,16 @@ namespace Kist.Runtime.Logs;
 /// <summary>
 /// Appends a container's output to its log file in docker's json-file format: one JSON object per line of
 /// output, a trailing partial line written when its stream ends. Safe for the stdout and stderr pumps at once.
+/// The file is made with the first entry: a container that prints nothing has none, one file fewer to create and
+/// delete for every such start (on this machine's ext4 a create or delete costs ~0.2 ms once many files were deleted
+/// recently), and readers take a missing log as an empty one.
 /// </summary>
-public sealed class JsonLogWriter : IDisposable
+public sealed class JsonLogWriter(string path) : IDisposable
 {
-    private readonly FileStream _file;
+    private FileStream? _file;
     private readonly Lock _lock = new();
 
-    public JsonLogWriter(string path)
-    {
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
-    }
+    private FileStream File => _file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
 
     /// <summary>Writes complete lines of <paramref name="pending"/> (text so far of this stream) and keeps the rest.</summary>
     public void Write(string stream, StringBuilder pending, bool final)
@@ -36,16 +36,16 @@ public sealed class JsonLogWriter : IDisposable
                 start = text.Length;
             }
             pending.Remove(0, start);
-            _file.Flush();
+            _file?.Flush();
         }
     }
 
     private void WriteEntry(LogEntry entry)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, LogJson.Default.LogEntry);
-        _file.Write(bytes);
-        _file.WriteByte((byte)'\n');
+        File.Write(bytes);
+        File.WriteByte((byte)'\n');
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
 }

@@ -30,6 +30,48 @@ public sealed class JsonLogTests
         finally { File.Delete(path); }
     }
 
+    [Fact]
+    public async Task A_writer_that_wrote_nothing_leaves_no_file_and_reads_as_empty()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kist-log-" + Guid.NewGuid().ToString("N"));
+        using (var writer = new JsonLogWriter(path))
+        {
+            writer.Write("stdout", new StringBuilder("no newline yet"), final: false);
+        }
+        Assert.False(File.Exists(path));
+        Assert.Empty(await Read(path, null));
+    }
+
+    [Fact]
+    public async Task Following_waits_for_the_first_entry_while_the_writer_runs()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kist-log-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            bool writing = true;
+            var writer = Task.Run(async () =>
+            {
+                await Task.Delay(300);
+                using (var log = new JsonLogWriter(path)) log.Write("stdout", new StringBuilder("late\n"), final: true);
+                Volatile.Write(ref writing, false);
+            });
+            var read = new List<LogEntry>();
+            await foreach (var e in JsonLogReader.ReadAsync(path, null, follow: true, () => Volatile.Read(ref writing))) read.Add(e);
+            await writer;
+            Assert.Equal(["late\n"], read.Select(e => e.Log));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public async Task Following_a_log_whose_writer_stopped_without_output_ends()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kist-log-" + Guid.NewGuid().ToString("N"));
+        var read = new List<LogEntry>();
+        await foreach (var e in JsonLogReader.ReadAsync(path, null, follow: true, () => false)) read.Add(e);
+        Assert.Empty(read);
+    }
+
     private static async Task<List<LogEntry>> Read(string path, int? tail)
     {
         var result = new List<LogEntry>();
