@@ -55,7 +55,11 @@ public static class ExecRunner
                 if ((pid = ContainerRunner.ReadPid(pidFile)) > 0) break;
                 await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
             }
-            if (pid > 0) stderr?.Release();
+            if (pid > 0)
+            {
+                scratch.Dispose(); // read, and the runtime has read process.json: a long exec keeps nothing in the tmpfs
+                stderr?.Release();
+            }
             await exited.ConfigureAwait(false);
             await pump.ConfigureAwait(false);
             if (pid <= 0 && ContainerRunner.ReadPid(pidFile) is > 0 and int late) { pid = late; stderr?.Release(); }

@@ -59,6 +59,7 @@ public static class ContainerRunner
             if (pid > 0)
             {
                 Timings.Mark("container-started");
+                scratch.Dispose(); // read: a long-lived container (a -d monitor) keeps nothing in the tmpfs
                 stderr?.Release();
                 io.Started?.Invoke(pid);
             }

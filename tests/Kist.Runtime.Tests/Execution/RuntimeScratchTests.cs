@@ -51,6 +51,16 @@ public sealed class RuntimeScratchTests : IDisposable
     }
 
     [Fact]
+    public void It_can_be_removed_early_and_disposed_again()
+    {
+        using var scratch = RuntimeScratch.Create(Container, [Tmpfs]);
+        File.WriteAllText(scratch.File("pid"), "42");
+        scratch.Dispose();
+        Assert.False(Directory.Exists(scratch.Directory));
+        scratch.Dispose();
+    }
+
+    [Fact]
     public void Each_call_gets_its_own_directory()
     {
         using var first = RuntimeScratch.Create(Container, [Tmpfs]);
