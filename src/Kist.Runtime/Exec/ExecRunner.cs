@@ -49,12 +49,7 @@ public static class ExecRunner
                 pump = Task.Run(stderr.RunAsync);
             }
             var exited = process.WaitForExitAsync();
-            int pid = 0;
-            for (int i = 0; !exited.IsCompleted; i++)
-            {
-                if ((pid = ContainerRunner.ReadPid(pidFile)) > 0) break;
-                await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
-            }
+            int pid = await ContainerRunner.WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
             if (pid > 0)
             {
                 scratch.Dispose(); // read, and the runtime has read process.json: a long exec keeps nothing in the tmpfs

@@ -119,7 +119,7 @@ public static class ContainerRunner
     }
 
     /// <summary>Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.</summary>
-    private static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
+    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
     {
         for (int i = 0; !exited.IsCompleted; i++)
         {
