@@ -47,7 +47,7 @@ internal static class ContainerStateReader
             else if (reader.ValueTextEquals("Monitor"u8)) monitor = Monitor(ref reader);
             else if (reader.ValueTextEquals("Network"u8)) network = Network(ref reader);
             else if (reader.ValueTextEquals("RestartRequested"u8)) restartRequested = Bool(ref reader);
-            else { Next(ref reader); reader.Skip(); }
+            else SkipValue(ref reader);
         }
         Expect(ref reader, JsonTokenType.EndObject);
         return new ContainerState
@@ -66,8 +66,8 @@ internal static class ContainerStateReader
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("Pid"u8)) pid = Int(ref reader);
-            else if (reader.ValueTextEquals("StartTime"u8)) { Next(ref reader); startTime = reader.GetInt64(); }
-            else { Next(ref reader); reader.Skip(); }
+            else if (reader.ValueTextEquals("StartTime"u8)) startTime = Long(ref reader);
+            else SkipValue(ref reader);
         }
         Expect(ref reader, JsonTokenType.EndObject);
         return new ProcessIdentity(pid, startTime);
@@ -87,7 +87,7 @@ internal static class ContainerStateReader
             else if (reader.ValueTextEquals("Gateway"u8)) gateway = String(ref reader);
             else if (reader.ValueTextEquals("MacAddress"u8)) mac = String(ref reader);
             else if (reader.ValueTextEquals("NetnsPath"u8)) netns = String(ref reader);
-            else { Next(ref reader); reader.Skip(); }
+            else SkipValue(ref reader);
         }
         Expect(ref reader, JsonTokenType.EndObject);
         return new NetworkInfo(mode!, address, prefix, gateway, mac, netns);
@@ -103,6 +103,18 @@ internal static class ContainerStateReader
     {
         Next(ref reader);
         return reader.GetInt32();
+    }
+
+    private static long Long(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return reader.GetInt64();
+    }
+
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        reader.Skip();
     }
 
     private static bool Bool(ref Utf8JsonReader reader)
