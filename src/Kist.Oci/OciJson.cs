@@ -24,11 +24,11 @@ public static class OciDocuments
     /// <summary>Manifests and indexes above this size are refused, as registries refuse them.</summary>
     public const int MaxManifestBytes = 4 * 1024 * 1024;
 
-    public static Parsed<ImageManifest> ParseManifest(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageManifest, "image manifest");
+    public static Parsed<ImageManifest> ParseManifest(byte[] bytes) => Parse(bytes, OciDocumentReader.ReadManifest, "image manifest");
 
-    public static Parsed<ImageIndex> ParseIndex(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageIndex, "image index");
+    public static Parsed<ImageIndex> ParseIndex(byte[] bytes) => Parse(bytes, OciDocumentReader.ReadIndex, "image index");
 
-    public static Parsed<ImageConfig> ParseConfig(byte[] bytes) => Parse(bytes, OciJsonContext.Default.ImageConfig, "image config");
+    public static Parsed<ImageConfig> ParseConfig(byte[] bytes) => Parse(bytes, OciDocumentReader.ReadConfig, "image config");
 
     /// <summary>Compact JSON, with <c>+</c>, <c>&lt;</c> and non-ASCII written as themselves (as Go and docker write them).</summary>
     public static byte[] Serialize<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
@@ -64,12 +64,14 @@ public static class OciDocuments
         }
     }
 
-    private static Parsed<T> Parse<T>(byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string what)
+    private delegate T? DocumentReader<T>(ReadOnlySpan<byte> json);
+
+    private static Parsed<T> Parse<T>(byte[] bytes, DocumentReader<T> read, string what) where T : class
     {
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize(bytes, typeInfo);
+            value = read(bytes);
         }
         catch (JsonException e)
         {
