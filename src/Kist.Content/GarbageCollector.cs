@@ -68,9 +68,9 @@ public sealed class GarbageCollector(ImageStore images)
             ImageIndex? index = null;
             try
             {
-                index = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllBytes(file), OciJsonContext.Default.ImageIndex);
+                index = OciDocuments.ParseIndex(File.ReadAllBytes(file)).Value;
             }
-            catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { }
+            catch (Exception e) when (e is IOException or InvalidInputException) { }
             foreach (var d in index?.Manifests ?? []) yield return d;
         }
     }

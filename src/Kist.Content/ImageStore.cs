@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kist.Oci;
 
 namespace Kist.Content;
@@ -73,9 +72,9 @@ public sealed class ImageStore(StoreLayout layout, LocalContentStore content)
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, OciJsonContext.Default.ImageIndex) ?? throw new JsonException("null");
+            return OciDocuments.ParseIndex(bytes).Value;
         }
-        catch (JsonException e)
+        catch (InvalidInputException e)
         {
             throw new KistException($"the store's index.json is corrupt: {e.Message}", e);
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Kist.Content;
 using Kist.Oci;
 
@@ -28,9 +27,9 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         ImageIndex? index;
         try
         {
-            index = JsonSerializer.Deserialize(File.ReadAllBytes(path), OciJsonContext.Default.ImageIndex);
+            index = OciDocuments.ParseIndex(File.ReadAllBytes(path)).Value;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidInputException or UnauthorizedAccessException)
         {
             return null;
         }
@@ -84,9 +83,9 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
             string? chain = null;
             try
             {
-                chain = JsonSerializer.Deserialize(File.ReadAllBytes(file), OciJsonContext.Default.ImageIndex)?.Annotations?.GetValueOrDefault(ChainKey);
+                chain = OciDocuments.ParseIndex(File.ReadAllBytes(file)).Value.Annotations?.GetValueOrDefault(ChainKey);
             }
-            catch (Exception e) when (e is IOException or JsonException) { }
+            catch (Exception e) when (e is IOException or InvalidInputException) { }
             if (!string.IsNullOrEmpty(chain)) yield return chain;
         }
     }
@@ -135,10 +134,10 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         long size = 0;
         try
         {
-            var index = JsonSerializer.Deserialize(File.ReadAllBytes(record.FullName), OciJsonContext.Default.ImageIndex);
-            foreach (var d in index?.Manifests ?? []) if (counted.Add(d.Digest)) size += d.Size;
+            var index = OciDocuments.ParseIndex(File.ReadAllBytes(record.FullName)).Value;
+            foreach (var d in index.Manifests) if (counted.Add(d.Digest)) size += d.Size;
         }
-        catch (Exception e) when (e is IOException or JsonException) { }
+        catch (Exception e) when (e is IOException or InvalidInputException) { }
         return size;
     }
 }
