@@ -5,8 +5,7 @@ using Kist.Runtime.Diagnostics;
 
 Timings.Mark("main");
 
-var root = new RootCommand("Kist: a daemonless, Docker-compatible image and container engine") { Cli.Root, Cli.Debug };
-foreach (var command in CommandCatalog.For(args)) root.Add(command);
+var root = CommandCatalog.Root(args);
 
 Cli.RejectUnknownFlags(root);
 var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args)));
@@ -42,7 +41,7 @@ static string CommandPath(ParseResult parsed)
     var names = new Stack<string>();
     for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
     {
-        names.Push(result.Command is RootCommand ? "kist" : result.Command.Name);
+        names.Push(result.Parent is null ? "kist" : result.Command.Name);
     }
     return string.Join(' ', names);
 }

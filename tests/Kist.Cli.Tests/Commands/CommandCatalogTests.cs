@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using Kist.Cli;
 using Xunit;
 
@@ -29,4 +31,42 @@ public class CommandCatalogTests
         Assert.Equal(CommandCatalog.All.Count, CommandCatalog.For(["--help"]).Count());
         Assert.Equal(CommandCatalog.All.Count, CommandCatalog.For(["nosuchcommand"]).Count());
     }
+
+    [Theory]
+    [InlineData("run busybox true", false)]
+    [InlineData("--root /tmp/x ps -a", false)]
+    [InlineData("run --help", true)]
+    [InlineData("run busybox ls -h", true)]
+    [InlineData("ps -?", true)]
+    [InlineData("--version", true)]
+    [InlineData("[suggest] ru", true)]
+    [InlineData("nosuchcommand", true)]
+    [InlineData("", true)]
+    public void OnlyALineThatCanAskForHelpGetsSystemCommandLinesRootCommand(string line, bool rootCommand) =>
+        Assert.Equal(rootCommand, CommandCatalog.Root(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)) is RootCommand);
+
+    [Fact]
+    public void APlainRootParsesALineAsTheRootCommandParsesIt()
+    {
+        string[] line = ["--root", "/tmp/x", "run", "--rm", "-e", "A=b", "--name", "n", "busybox", "echo", "hi"];
+        var plain = CommandCatalog.Root(line).Parse(line);
+        var full = new RootCommand { Cli.Root, Cli.Debug, CommandCatalog.All.Single(c => c.Name == "run").Create() }.Parse(line);
+        Assert.Empty(plain.Errors);
+        Assert.Equal(full.CommandResult.Command.Name, plain.CommandResult.Command.Name);
+        Assert.Equal(full.GetValue(Cli.Root), plain.GetValue(Cli.Root));
+        Assert.Equal(Describe(full), Describe(plain));
+        Assert.Contains("--name=n", Describe(plain));
+
+        static string Describe(ParseResult result) =>
+            string.Join(" ", result.CommandResult.Children.Select(c => c switch
+            {
+                System.CommandLine.Parsing.OptionResult o => o.Option.Name + "=" + string.Join(",", o.Tokens.Select(t => t.Value)),
+                System.CommandLine.Parsing.ArgumentResult a => a.Argument.Name + "=" + string.Join(",", a.Tokens.Select(t => t.Value)),
+                _ => c.ToString(),
+            }));
+    }
+
+    [Fact]
+    public void HelpStillWorksAfterTheCommand() =>
+        Assert.IsType<HelpAction>(CommandCatalog.Root(["run", "--help"]).Parse(["run", "--help"]).Action);
 }
