@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Kist.Build.Progress;
 using Kist.Oci;
 using Kist.Runtime.Networking;
@@ -30,7 +29,7 @@ public static class RunExecutor
         File.WriteAllText(Path.Combine(bundle, "hosts"), SandboxHosts);
         File.WriteAllText(Path.Combine(bundle, "resolv.conf"), ResolvConf.Render(mode, ResolvConf.ReadHost()));
         var spec = Spec(bundle, request, user, hostNetwork);
-        File.WriteAllBytes(Path.Combine(bundle, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
+        File.WriteAllBytes(Path.Combine(bundle, "config.json"), RuntimeSpecWriter.Spec(spec));
 
         var runtime = env.Runtime;
         string id = "kist-build-" + Path.GetFileName(bundle);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kist.Runtime.Execution;
 using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
@@ -47,7 +46,7 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
                 SwapAccounting = SwapAccounting.Value,
                 Terminal = terminal,
             });
-            File.WriteAllBytes(Path.Combine(dir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec));
+            File.WriteAllBytes(Path.Combine(dir, "config.json"), RuntimeSpecWriter.Spec(spec));
         }
         catch
         {

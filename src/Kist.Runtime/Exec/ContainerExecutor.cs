@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kist.Oci;
 using Kist.Runtime.Execution;
 using Kist.Runtime.Lifecycle;
@@ -19,7 +18,7 @@ public sealed class ContainerExecutor(ContainerRuntime runtime)
         var user = UserResolver.Resolve(request.User ?? c.Config.User, runtime.Store.RootfsDirectory(c.Id));
         var process = ExecProcess.Build(c, request, user, Capabilities.CurrentBoundingMask());
         using var scratch = RuntimeScratch.Create(runtime.Store.Directory(c.Id));
-        File.WriteAllBytes(scratch.File(ExecRunner.ProcessFileName), JsonSerializer.SerializeToUtf8Bytes(process, RuntimeSpecJson.Default.SpecProcess));
+        File.WriteAllBytes(scratch.File(ExecRunner.ProcessFileName), RuntimeSpecWriter.Process(process));
         return await ExecRunner.RunAsync(runtime.RuntimeFor(c), c.Id, scratch, request).ConfigureAwait(false);
     }
 }

@@ -4,7 +4,7 @@ namespace Kist.Runtime.State;
 
 /// <summary>
 /// Reads <c>state.json</c> with <see cref="Utf8JsonReader"/> into what the serializer read from what
-/// <see cref="StateWriteJson"/> writes (names as declared, unknown ones skipped, nulls left out; a property missing
+/// <see cref="StateDocumentWriter"/> writes (names as declared, unknown ones skipped, nulls left out; a property missing
 /// keeps the record's default, where the serializer left it null): a container start reads its state four times, and
 /// the serializer's metadata for the state's types cost the first read more than the reads themselves.
 /// </summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Kist.Oci;
 
 namespace Kist.Runtime.State;
@@ -44,7 +43,7 @@ public sealed class ContainerStore
         string dir = Directory(record.Id);
         System.IO.Directory.CreateDirectory(dir);
         // No state file yet: a container without one is "created" (ReadState), one file fewer to make per container.
-        WriteAtomic(RecordFile(record.Id), record, StateWriteJson.Default.ContainerRecord);
+        WriteAtomic(RecordFile(record.Id), StateDocumentWriter.Record(record));
         _names.Add(record);
     }
 
@@ -92,9 +91,9 @@ public sealed class ContainerStore
         catch (JsonException) { return new ContainerState { Status = ContainerStatus.Exited, ExitCode = 255, Error = "unreadable state" }; }
     }
 
-    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), state, StateWriteJson.Default.ContainerState);
+    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), StateDocumentWriter.State(state));
 
-    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), record, StateWriteJson.Default.ContainerRecord);
+    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), StateDocumentWriter.Record(record));
 
     /// <summary>The container's own lock; hold it while reading and rewriting its state.</summary>
     public ContainerLock Lock(string id)
@@ -134,10 +133,10 @@ public sealed class ContainerStore
         catch (Exception e) when (e is IOException or JsonException) { return null; }
     }
 
-    private static void WriteAtomic<T>(string path, T value, JsonTypeInfo<T> type)
+    private static void WriteAtomic(string path, byte[] json)
     {
         string temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(value, type));
+        File.WriteAllBytes(temp, json);
         File.Move(temp, path, overwrite: true);
     }
 }

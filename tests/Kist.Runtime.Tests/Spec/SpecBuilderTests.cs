@@ -76,7 +76,7 @@ public sealed class SpecBuilderTests
     [Fact]
     public void The_spec_serializes_with_the_spec_field_names()
     {
-        var json = JsonSerializer.Serialize(SpecBuilder.Build(Record(), Context()), RuntimeSpecJson.Default.RuntimeSpec);
+        var json = System.Text.Encoding.UTF8.GetString(RuntimeSpecWriter.Spec(SpecBuilder.Build(Record(), Context())));
         using var doc = JsonDocument.Parse(json);
         Assert.Equal("1.0.2", doc.RootElement.GetProperty("ociVersion").GetString());
         Assert.True(doc.RootElement.GetProperty("process").GetProperty("user").TryGetProperty("additionalGids", out _));

@@ -26,7 +26,7 @@ public sealed class ContainerStateReaderTests
     [MemberData(nameof(States))]
     public void Reads_what_the_state_writer_writes_as_the_serializer_reads_it(ContainerState state)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(state, StateWriteJson.Default.ContainerState);
+        byte[] json = StateDocumentWriter.State(state);
         Assert.Equal(state, ContainerStateReader.Read(json));
         Assert.Equal(JsonSerializer.Deserialize(json, StateJson.Default.ContainerState), ContainerStateReader.Read(json));
     }

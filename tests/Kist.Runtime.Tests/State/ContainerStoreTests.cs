@@ -121,22 +121,49 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
-    public void The_generated_writer_writes_what_the_metadata_serializer_writes()
+    public void The_state_writer_writes_what_the_serializer_writes_byte_for_byte()
     {
-        var record = Record(new string('7', 64), "z") with
+        var full = Record(new string('7', 64), "z") with
         {
-            Args = ["-c", "echo \"hi\""],
-            Mounts = [new MountSpec { Type = "bind", Source = "/src", Destination = "/dst", Options = ["ro"] }],
-            Config = new ContainerSettings { Hostname = "h", Env = ["A=1"], Labels = new Dictionary<string, string> { ["l"] = "v" }, StopTimeout = 3 },
-            HostConfig = new HostSettings { Memory = 1 << 20, PidsLimit = 5, CapAdd = ["NET_ADMIN"], Ulimits = [new Ulimit("nofile", 10, 20)] },
+            Args = ["-c", "echo \"hi\" <&> + é 😀"],
+            Mounts =
+            [
+                new MountSpec { Type = "bind", Source = "/src", Destination = "/dst", Options = ["ro"] },
+                new MountSpec { Type = "volume", Source = "/v", Destination = "/data", Name = "vol", ReadOnly = true },
+            ],
+            Config = new ContainerSettings
+            {
+                Hostname = "h", Domainname = "d", User = "1:2", Tty = true, OpenStdin = true, Env = ["A=1"], Cmd = ["c"], Entrypoint = ["e"],
+                WorkingDir = "/w", Labels = new Dictionary<string, string> { ["l"] = "v", ["ü"] = "" }, StopSignal = "SIGINT", StopTimeout = 3,
+                ExposedPorts = ["80/tcp"],
+            },
+            HostConfig = new HostSettings
+            {
+                Binds = ["/a:/b:ro"], Tmpfs = new Dictionary<string, string> { ["/run"] = "size=1m" }, NetworkMode = "host",
+                PortBindings = [new Kist.Runtime.Networking.PortMapping(8080, 80), new Kist.Runtime.Networking.PortMapping(53, 53, "udp", "127.0.0.1")],
+                Memory = 1 << 20, NanoCpus = 5, PidsLimit = 5, CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Privileged = true, ReadonlyRootfs = true,
+                Init = true, AutoRemove = true, Runtime = "crun", SecurityOpt = ["no-new-privileges"], ShmSize = 7, Ulimits = [new Ulimit("nofile", 10, 20)],
+            },
         };
-        var state = new ContainerState
+        var states = new[]
         {
-            Status = ContainerStatus.Running, Pid = 42, StartedAt = DateTimeOffset.UnixEpoch, Monitor = ProcessIdentity.Current,
-            Network = new NetworkInfo("bridge", "10.0.0.2", 24, "10.0.0.1", null, "/run/netns/x"),
+            new ContainerState(),
+            new ContainerState
+            {
+                Status = ContainerStatus.Running, Pid = 42, StartedAt = DateTimeOffset.UnixEpoch, Monitor = ProcessIdentity.Current,
+                Network = new NetworkInfo("bridge", "10.0.0.2", 24, "10.0.0.1", null, "/run/netns/x"),
+            },
+            new ContainerState
+            {
+                Status = ContainerStatus.Exited, ExitCode = 137, Error = "died \"x\"\n", OOMKilled = true, RestartRequested = true,
+                StartedAt = new DateTimeOffset(2026, 11, 28, 1, 2, 3, TimeSpan.FromHours(1)).AddTicks(1234567), FinishedAt = DateTimeOffset.UnixEpoch,
+                Network = new NetworkInfo("none", null, 0, null, null, null),
+            },
         };
-        Assert.Equal(JsonSerializer.Serialize(record, StateJson.Default.ContainerRecord), JsonSerializer.Serialize(record, StateWriteJson.Default.ContainerRecord));
-        Assert.Equal(JsonSerializer.Serialize(state, StateJson.Default.ContainerState), JsonSerializer.Serialize(state, StateWriteJson.Default.ContainerState));
+        foreach (var record in new[] { Record(new string('6', 64), "y"), full })
+            Assert.Equal(JsonSerializer.Serialize(record, StateJson.Default.ContainerRecord), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.Record(record)));
+        foreach (var state in states)
+            Assert.Equal(JsonSerializer.Serialize(state, StateJson.Default.ContainerState), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.State(state)));
     }
 
     [Fact]
