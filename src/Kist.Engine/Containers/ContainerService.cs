@@ -117,7 +117,7 @@ public sealed class ContainerService : IVolumeUsage
         };
         Ulimits.ToSpec(record.HostConfig.Ulimits); // a hard limit above ours fails now, not at start
         if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
-        Kist.Runtime.Execution.OciRuntime.Resolve(record.HostConfig.Runtime, _engine.Layout.Root);
+        Runtime.RuntimeFor(record); // an unknown runtime fails now, not at start
         await PrepareReadWriteLayerAsync(record.SnapshotKey, chainId, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -19,6 +19,7 @@ public sealed class ContainerRuntime
     private readonly ISnapshotter _snapshotter;
     private readonly INetworkManager? _network;
     private readonly BundlePreparer _bundles;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OciRuntime> _runtimes = new();
 
     public ContainerRuntime(string root, ISnapshotter snapshotter, INetworkManager? network)
     {
@@ -32,7 +33,9 @@ public sealed class ContainerRuntime
     public ContainerStore Store { get; }
     public ISnapshotter Snapshotter => _snapshotter;
 
-    public OciRuntime RuntimeFor(ContainerRecord c) => OciRuntime.Resolve(c.HostConfig.Runtime, _root);
+    /// <summary>The container's runtime, looked for on PATH once per command (a start asks for it four times).</summary>
+    public OciRuntime RuntimeFor(ContainerRecord c) =>
+        _runtimes.GetOrAdd(c.HostConfig.Runtime, static (name, root) => OciRuntime.Resolve(name, root), _root);
 
     /// <summary>The container's state, reconciled: a dead monitor means the container is no longer running.</summary>
     public async Task<ContainerState> StateAsync(ContainerRecord c, CancellationToken cancellationToken = default)
