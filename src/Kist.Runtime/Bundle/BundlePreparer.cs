@@ -59,6 +59,23 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
     public void Release(string id) => MountHelper.Unmount(store.RootfsDirectory(id));
 
     /// <summary>
+    /// Removes what <see cref="PrepareAsync"/> made, once the rootfs is unmounted: config.json, the /etc files and the
+    /// rootfs mount point. Best effort: the container directory's removal takes whatever is left.
+    /// </summary>
+    public void Remove(string id)
+    {
+        string dir = store.Directory(id);
+        try
+        {
+            foreach (var file in BundleFiles) File.Delete(Path.Combine(dir, file));
+            if (Directory.Exists(store.RootfsDirectory(id))) Directory.Delete(store.RootfsDirectory(id));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static readonly string[] BundleFiles = ["config.json", "hostname", "hosts", "resolv.conf"];
+
+    /// <summary>
     /// Creates the working directory as docker does when the image lacks it; never through a symlink of the image
     /// (that could lead out of the rootfs): then the runtime reports the missing directory.
     /// </summary>

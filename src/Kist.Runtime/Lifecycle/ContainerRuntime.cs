@@ -279,8 +279,12 @@ public sealed class ContainerRuntime
         var runtime = RuntimeFor(c);
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
+        // The bundle's files go while the read-write layer is removed, two trees side by side; the container's record
+        // goes last, after the layer, so that a removal that fails leaves a container to remove again.
+        var bundle = Task.Run(() => _bundles.Remove(c.Id), CancellationToken.None);
         try { await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false); }
         catch (NotFoundException) { } // removed before (a retried rm); one lock of the snapshot store, not two
+        finally { await bundle.ConfigureAwait(false); }
         Store.Delete(c, exitCode);
     }
 }
