@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kist.Engine.Images;
 using Kist.Oci;
+using Kist.Runtime.Json;
 using Kist.Runtime.State;
 
 namespace Kist.Engine.Containers;
@@ -27,7 +28,7 @@ public static class ContainerInspector
         w.WriteString("Id", r.Id);
         w.WriteString("Created", ImageInspector.FormatTime(r.Created));
         w.WriteString("Path", r.Path);
-        Strings(w, "Args", r.Args);
+        w.WriteStrings("Args", r.Args);
         w.WriteStartObject("State");
         w.WriteString("Status", s.Status);
         w.WriteBoolean("Running", s.Running);
@@ -53,7 +54,7 @@ public static class ContainerInspector
 
         var h = r.HostConfig;
         w.WriteStartObject("HostConfig");
-        Strings(w, "Binds", h.Binds);
+        w.WriteStrings("Binds", h.Binds);
         w.WriteString("NetworkMode", h.NetworkMode);
         w.WriteStartObject("PortBindings");
         foreach (var group in h.PortBindings.GroupBy(p => $"{p.ContainerPort}/{p.Protocol}"))
@@ -70,11 +71,11 @@ public static class ContainerInspector
         }
         w.WriteEndObject();
         w.WriteBoolean("AutoRemove", h.AutoRemove);
-        Strings(w, "CapAdd", h.CapAdd);
-        Strings(w, "CapDrop", h.CapDrop);
+        w.WriteStrings("CapAdd", h.CapAdd);
+        w.WriteStrings("CapDrop", h.CapDrop);
         w.WriteBoolean("Privileged", h.Privileged);
         w.WriteBoolean("ReadonlyRootfs", h.ReadonlyRootfs);
-        Strings(w, "SecurityOpt", h.SecurityOpt);
+        w.WriteStrings("SecurityOpt", h.SecurityOpt);
         w.WriteStartObject("Tmpfs");
         foreach (var (k, v) in h.Tmpfs) w.WriteString(k, v);
         w.WriteEndObject();
@@ -122,11 +123,11 @@ public static class ContainerInspector
         w.WriteStartObject("ExposedPorts");
         foreach (var p in c.ExposedPorts) { w.WriteStartObject(p); w.WriteEndObject(); }
         w.WriteEndObject();
-        Strings(w, "Env", c.Env);
-        Strings(w, "Cmd", c.Cmd);
+        w.WriteStrings("Env", c.Env);
+        w.WriteStrings("Cmd", c.Cmd);
         w.WriteString("Image", r.ImageName);
         w.WriteString("WorkingDir", c.WorkingDir);
-        if (c.Entrypoint.Count > 0) Strings(w, "Entrypoint", c.Entrypoint); else w.WriteNull("Entrypoint");
+        if (c.Entrypoint.Count > 0) w.WriteStrings("Entrypoint", c.Entrypoint); else w.WriteNull("Entrypoint");
         w.WriteStartObject("Labels");
         foreach (var (k, v) in c.Labels) w.WriteString(k, v);
         w.WriteEndObject();
@@ -168,12 +169,5 @@ public static class ContainerInspector
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
-        w.WriteEndArray();
     }
 }

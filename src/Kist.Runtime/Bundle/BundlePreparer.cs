@@ -14,6 +14,11 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
 {
     private static readonly Lazy<string?> Init = new(() =>
         new[] { "docker-init", "tini-static" }.Select(OciRuntime.FindOnPath).FirstOrDefault(p => p is not null));
+
+    // The files of the bundle besides the rootfs: made by PrepareAsync, removed by Remove.
+    private const string ConfigFileName = "config.json", HostnameFileName = "hostname", HostsFileName = "hosts", ResolvConfFileName = "resolv.conf";
+    private static readonly string[] BundleFiles = [ConfigFileName, HostnameFileName, HostsFileName, ResolvConfFileName];
+
     private static readonly Lazy<bool> SwapAccounting = new(() => File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
 
     public async Task PrepareAsync(ContainerRecord c, NetworkInfo network, bool terminal, CancellationToken cancellationToken = default)
@@ -29,10 +34,10 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         try
         {
             var mode = network.Mode switch { "host" => NetworkMode.Host, "bridge" => NetworkMode.Bridge, _ => NetworkMode.None };
-            File.WriteAllText(Path.Combine(dir, "hostname"), c.Config.Hostname + "\n");
-            File.WriteAllText(Path.Combine(dir, "hosts"), HostsFile.Render(c.Config.Hostname, new NetworkAttachment(mode, null, network.IPAddress, 0, null, null),
+            File.WriteAllText(Path.Combine(dir, HostnameFileName), c.Config.Hostname + "\n");
+            File.WriteAllText(Path.Combine(dir, HostsFileName), HostsFile.Render(c.Config.Hostname, new NetworkAttachment(mode, null, network.IPAddress, 0, null, null),
                 mode == NetworkMode.Host ? HostsFile.ReadHost() : null));
-            File.WriteAllText(Path.Combine(dir, "resolv.conf"), ResolvConf.Render(mode, ResolvConf.ReadHost()));
+            File.WriteAllText(Path.Combine(dir, ResolvConfFileName), ResolvConf.Render(mode, ResolvConf.ReadHost()));
             var user = UserResolver.Resolve(c.Config.User, rootfs);
             if (!string.IsNullOrEmpty(c.Config.WorkingDir)) CreateWorkingDirectory(rootfs, c.Config.WorkingDir);
             var spec = SpecBuilder.Build(c, new SpecContext
@@ -46,7 +51,7 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
                 SwapAccounting = SwapAccounting.Value,
                 Terminal = terminal,
             });
-            File.WriteAllBytes(Path.Combine(dir, "config.json"), RuntimeSpecWriter.Spec(spec));
+            File.WriteAllBytes(Path.Combine(dir, ConfigFileName), RuntimeSpecWriter.Spec(spec));
         }
         catch
         {
@@ -72,8 +77,6 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
-
-    private static readonly string[] BundleFiles = ["config.json", "hostname", "hosts", "resolv.conf"];
 
     /// <summary>
     /// Creates the working directory as docker does when the image lacks it; never through a symlink of the image

@@ -3,10 +3,10 @@ using System.Text.Json;
 namespace Kist.Runtime.Json;
 
 /// <summary>
-/// What the hand-written document writers share: nulls are left out, as the serializer leaves them out with
-/// <c>JsonIgnoreCondition.WhenWritingNull</c>, so that the writers match its output byte for byte.
+/// Small helpers of the hand-written JSON writers. Nulls are left out, as the serializer leaves them out with
+/// <c>JsonIgnoreCondition.WhenWritingNull</c>: the state and spec writers match its output byte for byte.
 /// </summary>
-internal static class Utf8JsonWriterExtensions
+public static class Utf8JsonWriterExtensions
 {
     public static void WriteOptionalString(this Utf8JsonWriter w, string name, string? value)
     {
