@@ -46,7 +46,7 @@ public sealed class GarbageCollector(ImageStore images)
             string? mediaType = OciDocuments.DetectMediaType(bytes);
             if (MediaTypes.IsIndex(mediaType))
             {
-                foreach (var child in OciDocuments.ParseIndex(bytes).Value.Manifests) pending.Push(child);
+                foreach (var child in OciDocuments.ReadIndex(bytes).Manifests) pending.Push(child);
             }
             else if (MediaTypes.IsManifest(mediaType))
             {
@@ -68,7 +68,7 @@ public sealed class GarbageCollector(ImageStore images)
             ImageIndex? index = null;
             try
             {
-                index = OciDocuments.ParseIndex(File.ReadAllBytes(file)).Value;
+                index = OciDocuments.ReadIndex(File.ReadAllBytes(file));
             }
             catch (Exception e) when (e is IOException or InvalidInputException) { }
             foreach (var d in index?.Manifests ?? []) yield return d;

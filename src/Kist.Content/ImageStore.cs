@@ -72,7 +72,7 @@ public sealed class ImageStore(StoreLayout layout, LocalContentStore content)
         }
         try
         {
-            return OciDocuments.ParseIndex(bytes).Value;
+            return OciDocuments.ReadIndex(bytes);
         }
         catch (InvalidInputException e)
         {

@@ -28,6 +28,9 @@ public static class OciDocuments
 
     public static Parsed<ImageIndex> ParseIndex(byte[] bytes) => Parse(bytes, OciDocumentReader.ReadIndex, "image index");
 
+    /// <summary>An index that is a file, not content (the store's index.json, a build-cache record): no digest to compute.</summary>
+    public static ImageIndex ReadIndex(byte[] bytes) => Read(bytes, OciDocumentReader.ReadIndex, "image index");
+
     public static Parsed<ImageConfig> ParseConfig(byte[] bytes) => Parse(bytes, OciDocumentReader.ReadConfig, "image config");
 
     /// <summary>Compact JSON, with <c>+</c>, <c>&lt;</c> and non-ASCII written as themselves (as Go and docker write them).</summary>
@@ -66,7 +69,10 @@ public static class OciDocuments
 
     private delegate T? DocumentReader<T>(ReadOnlySpan<byte> json);
 
-    private static Parsed<T> Parse<T>(byte[] bytes, DocumentReader<T> read, string what) where T : class
+    private static Parsed<T> Parse<T>(byte[] bytes, DocumentReader<T> read, string what) where T : class =>
+        new(Read(bytes, read, what), bytes, Digest.Compute(bytes));
+
+    private static T Read<T>(byte[] bytes, DocumentReader<T> read, string what) where T : class
     {
         T? value;
         try
@@ -77,7 +83,6 @@ public static class OciDocuments
         {
             throw new InvalidInputException($"malformed {what}: {e.Message}", e);
         }
-        if (value is null) throw new InvalidInputException($"malformed {what}: null");
-        return new Parsed<T>(value, bytes, Digest.Compute(bytes));
+        return value ?? throw new InvalidInputException($"malformed {what}: null");
     }
 }

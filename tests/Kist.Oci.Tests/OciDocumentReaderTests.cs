@@ -72,6 +72,9 @@ public class OciDocumentReaderTests
         Assert.Equal(["80/tcp", "53/udp"], config.Config!.ExposedPorts!.Keys);
         Assert.Equal(3, config.Config.Healthcheck!.Retries);
         Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 20, 30, TimeSpan.Zero).AddTicks(1234567), config.Created);
+        byte[] index = Encoding.UTF8.GetBytes(FullIndex);
+        Assert.Equal(JsonSerializer.Serialize(OciDocuments.ParseIndex(index).Value, OciJsonContext.Default.ImageIndex),
+            JsonSerializer.Serialize(OciDocuments.ReadIndex(index), OciJsonContext.Default.ImageIndex));
     }
 
     [Fact]
@@ -111,6 +114,7 @@ public class OciDocumentReaderTests
         Assert.Equal(Outcome.Refused, Compare(Kind.Index, Encoding.UTF8.GetBytes(json)));
         var e = Assert.Throws<InvalidInputException>(() => OciDocuments.ParseIndex(Encoding.UTF8.GetBytes(json)));
         Assert.StartsWith("malformed image index: ", e.Message);
+        Assert.Equal(e.Message, Assert.Throws<InvalidInputException>(() => OciDocuments.ReadIndex(Encoding.UTF8.GetBytes(json))).Message);
     }
 
     [Fact]

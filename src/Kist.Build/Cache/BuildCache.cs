@@ -27,7 +27,7 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         ImageIndex? index;
         try
         {
-            index = OciDocuments.ParseIndex(File.ReadAllBytes(path)).Value;
+            index = OciDocuments.ReadIndex(File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or InvalidInputException or UnauthorizedAccessException)
         {
@@ -83,7 +83,7 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
             string? chain = null;
             try
             {
-                chain = OciDocuments.ParseIndex(File.ReadAllBytes(file)).Value.Annotations?.GetValueOrDefault(ChainKey);
+                chain = OciDocuments.ReadIndex(File.ReadAllBytes(file)).Annotations?.GetValueOrDefault(ChainKey);
             }
             catch (Exception e) when (e is IOException or InvalidInputException) { }
             if (!string.IsNullOrEmpty(chain)) yield return chain;
@@ -134,7 +134,7 @@ public sealed class BuildCache(StoreLayout layout, LocalContentStore content)
         long size = 0;
         try
         {
-            var index = OciDocuments.ParseIndex(File.ReadAllBytes(record.FullName)).Value;
+            var index = OciDocuments.ReadIndex(File.ReadAllBytes(record.FullName));
             foreach (var d in index.Manifests) if (counted.Add(d.Digest)) size += d.Size;
         }
         catch (Exception e) when (e is IOException or InvalidInputException) { }
