@@ -77,10 +77,13 @@ internal static class CommandCatalog
     /// so a help token anywhere), its version option, its directives, or the help it shows when no known command is
     /// named.
     /// </summary>
-    internal static bool NeedsRootCommand(IReadOnlyList<string> args) =>
-        All.Count(c => c.Name == CommandName(args)) != 1
-        || args.Any(a => a is "-h" or "--help" or "-?" or "/h" or "/?" or "--version")
-        || (args.Count > 0 && args[0].StartsWith('['));
+    internal static bool NeedsRootCommand(IReadOnlyList<string> args)
+    {
+        string? name = CommandName(args);
+        return All.Count(c => c.Name == name) != 1
+            || args.Any(a => a is "-h" or "--help" or "-?" or "/h" or "/?" or "--version")
+            || (args.Count > 0 && args[0].StartsWith('['));
+    }
 
     /// <summary>The first token after the global options (<c>--root DIR</c>, <c>--debug</c>), if it is a word.</summary>
     internal static string? CommandName(IReadOnlyList<string> args)
