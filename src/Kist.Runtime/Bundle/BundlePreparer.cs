@@ -8,7 +8,7 @@ namespace Kist.Runtime.Bundle;
 
 /// <summary>
 /// Makes a container's OCI bundle ready to start: the rootfs (the image's snapshot chain under the container's
-/// read-write snapshot) mounted at <c>ID/rootfs</c>, the generated /etc files and <c>config.json</c>.
+/// read-write snapshot) mounted at <c>ID/rootfs</c>, the generated /etc files and the spec for <c>config.json</c>.
 /// </summary>
 public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotter)
 {
@@ -16,12 +16,13 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         new[] { "docker-init", "tini-static" }.Select(OciRuntime.FindOnPath).FirstOrDefault(p => p is not null));
 
     // The files of the bundle besides the rootfs: made by PrepareAsync, removed by Remove.
-    private const string ConfigFileName = "config.json", HostnameFileName = "hostname", HostsFileName = "hosts", ResolvConfFileName = "resolv.conf";
-    private static readonly string[] BundleFiles = [ConfigFileName, HostnameFileName, HostsFileName, ResolvConfFileName];
+    private const string HostnameFileName = "hostname", HostsFileName = "hosts", ResolvConfFileName = "resolv.conf";
+    private static readonly string[] BundleFiles = [ConfigFifo.FileName, HostnameFileName, HostsFileName, ResolvConfFileName];
 
     private static readonly Lazy<bool> SwapAccounting = new(() => File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
 
-    public async Task PrepareAsync(ContainerRecord c, NetworkInfo network, bool terminal, CancellationToken cancellationToken = default)
+    /// <summary>Mounts the rootfs, writes the /etc files and returns the spec, for <see cref="ConfigFifo"/>.</summary>
+    public async Task<byte[]> PrepareAsync(ContainerRecord c, NetworkInfo network, bool terminal, CancellationToken cancellationToken = default)
     {
         string dir = store.Directory(c.Id);
         string rootfs = store.RootfsDirectory(c.Id);
@@ -51,7 +52,7 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
                 SwapAccounting = SwapAccounting.Value,
                 Terminal = terminal,
             });
-            File.WriteAllBytes(Path.Combine(dir, ConfigFileName), RuntimeSpecWriter.Spec(spec));
+            return RuntimeSpecWriter.Spec(spec);
         }
         catch
         {

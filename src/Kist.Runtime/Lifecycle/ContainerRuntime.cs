@@ -47,6 +47,7 @@ public sealed class ContainerRuntime
             state = Store.ReadState(c.Id);
             if (!state.Running || state.Monitor is null || state.Monitor.IsAlive()) return state;
             // The monitor died (killed, or the machine's process table says so): end what it left behind.
+            ConfigFifo.Release(Store.Directory(c.Id));
             var runtime = RuntimeFor(c);
             if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
             await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
@@ -82,15 +83,8 @@ public sealed class ContainerRuntime
         RunOutcome outcome;
         try
         {
-            var network = await AttachAsync(c, cancellationToken).ConfigureAwait(false);
-            if (network.Mode == "bridge")
-            {
-                using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Network = network });
-            }
-            await _bundles.PrepareAsync(c, network, io.Terminal || io.Pty, cancellationToken).ConfigureAwait(false);
-            Timings.Mark("bundle-prepared");
             var started = io.Started;
-            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), Store.LogFile(c.Id), io with
+            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), () => PrepareAsync(c, io, cancellationToken), Store.LogFile(c.Id), io with
             {
                 Started = pid =>
                 {
@@ -108,6 +102,19 @@ public sealed class ContainerRuntime
         await FinishAsync(c, runtime, outcome).ConfigureAwait(false);
         Timings.Mark("cleaned-up");
         return outcome;
+    }
+
+    /// <summary>What the runtime waits for once it has started: the network, the mounted rootfs and the spec.</summary>
+    private async Task<byte[]> PrepareAsync(ContainerRecord c, ContainerIO io, CancellationToken cancellationToken)
+    {
+        var network = await AttachAsync(c, cancellationToken).ConfigureAwait(false);
+        if (network.Mode == "bridge")
+        {
+            using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Network = network });
+        }
+        var spec = await _bundles.PrepareAsync(c, network, io.Terminal || io.Pty, cancellationToken).ConfigureAwait(false);
+        Timings.Mark("bundle-prepared");
+        return spec;
     }
 
     private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)

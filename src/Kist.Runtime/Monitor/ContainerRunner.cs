@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kist.Oci;
+using Kist.Runtime.Bundle;
 using Kist.Runtime.Diagnostics;
 using Kist.Runtime.Logs;
 using Kist.Runtime.Native;
@@ -8,18 +9,24 @@ using Kist.Runtime.Execution;
 namespace Kist.Runtime.Monitor;
 
 /// <summary>
-/// Runs a prepared bundle with <c>RUNTIME run</c> as a child of this process (the monitor), keeps its output in the
-/// json-file log, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to it (the runtime passes them to the container) and
-/// returns how it ended.
+/// Runs a bundle with <c>RUNTIME run</c> as a child of this process (the monitor), preparing the bundle while the
+/// runtime starts, keeps its output in the json-file log, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to it (the runtime
+/// passes them to the container) and returns how it ended.
 /// </summary>
 public static class ContainerRunner
 {
-    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, string logFile, ContainerIO io)
+    /// <summary>
+    /// Starts the runtime on <paramref name="bundle"/>, whose config.json is a FIFO until <paramref name="prepare"/>
+    /// (which mounts the rootfs and builds the spec) has returned the spec: see <see cref="ConfigFifo"/>. When it
+    /// throws, the runtime, still waiting for its spec, is killed.
+    /// </summary>
+    public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, Func<Task<byte[]>> prepare, string logFile, ContainerIO io)
     {
         StartHelperThreads();
         using var scratch = RuntimeScratch.Create(bundle);
         string pidFile = scratch.File("pid");
         using var pty = io.Pty ? PseudoTerminal.Open() : null;
+        using var config = ConfigFifo.Create(bundle);
         bool pipes = !io.Terminal && pty is null;
         var info = runtime.Run(id, bundle, pidFile, redirectStdin: pipes && !io.Stdin, redirectOutput: pipes, terminal: pty?.SlavePath);
         using var log = io.Terminal ? null : new JsonLogWriter(logFile);
@@ -39,6 +46,18 @@ public static class ContainerRunner
         }
         try
         {
+            var exited = process.WaitForExitAsync();
+            try
+            {
+                await config.SendAsync(await prepare().ConfigureAwait(false), exited).ConfigureAwait(false);
+            }
+            catch
+            {
+                Sys.Kill(runtimePid, Signals.SIGKILL);
+                await exited.ConfigureAwait(false);
+                throw;
+            }
+            Timings.Mark("spec-sent");
             // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
             OutputPump? stdout = null, stderr = null;
             var pumps = new List<Task>();
@@ -54,8 +73,8 @@ public static class ContainerRunner
                 pumps.Add(Task.Run(stdout.RunAsync));
                 pumps.Add(Task.Run(stderr.RunAsync));
             }
-            var exited = process.WaitForExitAsync();
-            int pid = await WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
+            int pid = await WatchPidFileAsync(pidFile, exited, config.CloseIfRead).ConfigureAwait(false);
+            config.Dispose();
             if (pid > 0)
             {
                 Timings.Mark("container-started");
@@ -118,11 +137,15 @@ public static class ContainerRunner
         ThreadPool.RegisterWaitForSingleObject(never, static (_, _) => { }, null, Timeout.Infinite, executeOnlyOnce: true).Unregister(null);
     }
 
-    /// <summary>Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.</summary>
-    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
+    /// <summary>
+    /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits; <paramref name="poll"/>
+    /// runs at each look.
+    /// </summary>
+    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited, Action? poll = null)
     {
         for (int i = 0; !exited.IsCompleted; i++)
         {
+            poll?.Invoke();
             if (ReadPid(pidFile) is > 0 and int pid) return pid;
             await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
         }

@@ -49,6 +49,12 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
     public static partial nint Mkdtemp(byte[] template);
 
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int Ioctl(int fd, nuint request, out int value);
+
+    /// <summary>FIONREAD: the bytes waiting to be read from a pipe (or a FIFO); -1 when the call fails.</summary>
+    public static int BytesToRead(int fd) => Ioctl(fd, 0x541B, out int bytes) == 0 ? bytes : -1;
+
     public const long TMPFS_MAGIC = 0x01021994;
 
     /// <summary>struct statfs: only its first field, f_type, is read; the size covers the whole struct on 64-bit Linux.</summary>
