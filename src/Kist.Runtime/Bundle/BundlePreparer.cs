@@ -1,3 +1,4 @@
+using System.Text;
 using Kist.Runtime.Execution;
 using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
@@ -35,10 +36,11 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
         try
         {
             var mode = network.Mode switch { "host" => NetworkMode.Host, "bridge" => NetworkMode.Bridge, _ => NetworkMode.None };
-            File.WriteAllText(Path.Combine(dir, HostnameFileName), c.Config.Hostname + "\n");
-            File.WriteAllText(Path.Combine(dir, HostsFileName), HostsFile.Render(c.Config.Hostname, new NetworkAttachment(mode, null, network.IPAddress, 0, null, null),
-                mode == NetworkMode.Host ? HostsFile.ReadHost() : null));
-            File.WriteAllText(Path.Combine(dir, ResolvConfFileName), ResolvConf.Render(mode, ResolvConf.ReadHost()));
+            // Made again at every start: nothing to keep after a crash.
+            AtomicFile.Write(Path.Combine(dir, HostnameFileName), Encoding.UTF8.GetBytes(c.Config.Hostname + "\n"));
+            AtomicFile.Write(Path.Combine(dir, HostsFileName), Encoding.UTF8.GetBytes(HostsFile.Render(c.Config.Hostname,
+                new NetworkAttachment(mode, null, network.IPAddress, 0, null, null), mode == NetworkMode.Host ? HostsFile.ReadHost() : null)));
+            AtomicFile.Write(Path.Combine(dir, ResolvConfFileName), Encoding.UTF8.GetBytes(ResolvConf.Render(mode, ResolvConf.ReadHost())));
             var user = UserResolver.Resolve(c.Config.User, rootfs);
             if (!string.IsNullOrEmpty(c.Config.WorkingDir)) CreateWorkingDirectory(rootfs, c.Config.WorkingDir);
             var spec = SpecBuilder.Build(c, new SpecContext

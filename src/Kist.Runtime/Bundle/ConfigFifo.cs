@@ -1,6 +1,7 @@
 using Kist.Layers.Native;
 using Kist.Oci;
 using Kist.Runtime.Native;
+using Kist.Runtime.State;
 
 namespace Kist.Runtime.Bundle;
 
@@ -64,9 +65,7 @@ internal sealed class ConfigFifo : IDisposable
             else await Task.WhenAny(runtimeExited, Task.Delay(1)).ConfigureAwait(false);
         }
         _sent = true;
-        string temporary = _path + ".tmp";
-        File.WriteAllBytes(temporary, spec);
-        File.Move(temporary, _path, overwrite: true);
+        AtomicFile.Write(_path, spec);
     }
 
     /// <summary>Closes the FIFO once the runtime has read all of the spec from it (the runtime then sees its end).</summary>

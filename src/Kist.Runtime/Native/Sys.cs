@@ -49,6 +49,9 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
     public static partial nint Mkdtemp(byte[] template);
 
+    [LibraryImport("libc", EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Renameat2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, nuint request, out int value);
 

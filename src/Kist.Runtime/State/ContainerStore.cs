@@ -43,7 +43,7 @@ public sealed class ContainerStore
         string dir = Directory(record.Id);
         System.IO.Directory.CreateDirectory(dir);
         // No state file yet: a container without one is "created" (ReadState), one file fewer to make per container.
-        WriteAtomic(RecordFile(record.Id), StateDocumentWriter.Record(record));
+        AtomicFile.WriteDurably(RecordFile(record.Id), StateDocumentWriter.Record(record));
         _names.Add(record);
     }
 
@@ -91,9 +91,17 @@ public sealed class ContainerStore
         catch (JsonException) { return new ContainerState { Status = ContainerStatus.Exited, ExitCode = 255, Error = "unreadable state" }; }
     }
 
-    public void WriteState(string id, ContainerState state) => WriteAtomic(StateFile(id), StateDocumentWriter.State(state));
+    /// <summary>
+    /// A running container's state is not forced to disk: after a crash the container no longer runs whatever the file
+    /// says, and a state file the crash left empty reads as an exited container. The states that outlive a crash are.
+    /// </summary>
+    public void WriteState(string id, ContainerState state)
+    {
+        if (state.Running) AtomicFile.Write(StateFile(id), StateDocumentWriter.State(state));
+        else AtomicFile.WriteDurably(StateFile(id), StateDocumentWriter.State(state));
+    }
 
-    public void WriteRecord(ContainerRecord record) => WriteAtomic(RecordFile(record.Id), StateDocumentWriter.Record(record));
+    public void WriteRecord(ContainerRecord record) => AtomicFile.WriteDurably(RecordFile(record.Id), StateDocumentWriter.Record(record));
 
     /// <summary>The container's own lock; hold it while reading and rewriting its state.</summary>
     public ContainerLock Lock(string id)
@@ -131,12 +139,5 @@ public sealed class ContainerStore
     {
         try { return ContainerStateReader.Read(File.ReadAllBytes(stateFile))?.ExitCode; }
         catch (Exception e) when (e is IOException or JsonException) { return null; }
-    }
-
-    private static void WriteAtomic(string path, byte[] json)
-    {
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, json);
-        File.Move(temp, path, overwrite: true);
     }
 }
