@@ -23,7 +23,7 @@ internal static class CommandCatalog
         ("system", SystemCommand.Create),
         ("build", BuildCommand.Create),
         ("builder", BuilderCommand.Create),
-        ("registry", RegistryCommand.Create),
+        (RegistryCommand.Name, RegistryCommand.Create),
         ("volume", VolumeCommand.Create),
         ("pull", () => PullCommand.Create("pull")),
         ("push", () => PushCommand.Create("push")),
@@ -86,15 +86,18 @@ internal static class CommandCatalog
     }
 
     /// <summary>The first token after the global options (<c>--root DIR</c>, <c>--debug</c>), if it is a word.</summary>
-    internal static string? CommandName(IReadOnlyList<string> args)
+    internal static string? CommandName(IReadOnlyList<string> args) => CommandIndex(args) is int i and >= 0 ? args[i] : null;
+
+    /// <summary>Where <see cref="CommandName"/> is in <paramref name="args"/>; -1 when there is none.</summary>
+    internal static int CommandIndex(IReadOnlyList<string> args)
     {
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
             if (arg == "--root") i++;
             else if (arg.StartsWith("--root=", StringComparison.Ordinal) || arg is "--debug" or "-D") continue;
-            else return arg.StartsWith('-') ? null : arg;
+            else return arg.StartsWith('-') ? -1 : i;
         }
-        return null;
+        return -1;
     }
 }

@@ -5,6 +5,9 @@ using Kist.Runtime.Diagnostics;
 
 Timings.Mark("main");
 
+int commandIndex = CommandCatalog.CommandIndex(args);
+if (commandIndex >= 0 && args[commandIndex] == RegistryCommand.Name) return RegistryCommand.Execute(args, commandIndex);
+
 var root = CommandCatalog.Root(args);
 
 Cli.RejectUnknownFlags(root);

@@ -18,6 +18,8 @@ public sealed class DependencyRulesTests
         ["Kist.Snapshots"] = ["Kist.Oci", "Kist.Layers"],
         ["Kist.Registry"] = ["Kist.Oci"],
         ["Kist.Registry.Server"] = ["Kist.Oci", "Kist.Content"],
+        // Not in DESIGN.md's table yet: `kist registry` executes this binary (the closing note of issue #5 says why).
+        ["Kist.Registry.Cli"] = ["Kist.Oci", "Kist.Registry.Server"],
         ["Kist.Runtime"] = ["Kist.Oci", "Kist.Snapshots"],
         ["Kist.Build"] = ["Kist.Dockerfile", "Kist.Oci", "Kist.Content", "Kist.Layers", "Kist.Snapshots", "Kist.Runtime", "Kist.Registry"],
         ["Kist.Engine"] = null,

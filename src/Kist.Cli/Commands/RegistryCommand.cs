@@ -1,66 +1,47 @@
 using System.CommandLine;
-using Kist.Cli.Formatting;
-using Kist.Engine;
-using Kist.Engine.Registry;
+using System.Runtime.InteropServices;
 
 namespace Kist.Cli.Commands;
 
-/// <summary><c>kist registry serve|gc</c>: an OCI distribution registry on the local disk.</summary>
-internal static class RegistryCommand
+/// <summary>
+/// <c>kist registry serve|gc</c> runs <c>kist-registry</c>, which sits beside kist (or on PATH), with the same
+/// arguments in this process's place (exec: same pid, signals and exit code). The registry server is built on
+/// ASP.NET Core, and kept in kist it cost every kist command ~1.5 ms of start-up.
+/// </summary>
+internal static partial class RegistryCommand
 {
-    private static Option<string?> StorageOption() => new("--storage")
-    {
-        Description = "Directory of the registry's data (default: ROOT/registry, or the config's \"storage\")",
-    };
+    public const string Name = "registry";
+    private const string Binary = "kist-registry";
 
-    private static Option<string?> ConfigOption() => new("--config")
-    {
-        Description = "Registry config file (JSON: addr, storage, readOnly, tls, auth, limits, gc, log)",
-    };
+    /// <summary>The entry of kist's help; a command line that names it never gets parsed by kist (<see cref="Execute"/>).</summary>
+    public static Command Create() => new(Name, "Run an OCI distribution registry (serve, gc)") { TreatUnmatchedTokensAsErrors = false };
 
-    public static Command Create() => new("registry", "Run an OCI distribution registry")
+    /// <summary>Executes kist-registry with <paramref name="args"/> less the command's name; returns only on failure.</summary>
+    public static int Execute(IReadOnlyList<string> args, int nameIndex)
     {
-        Serve(),
-        Gc(),
-    };
-
-    private static Command Serve()
-    {
-        var storage = StorageOption();
-        var config = ConfigOption();
-        var addr = new Option<string?>("--addr") { Description = "Address to listen on, HOST:PORT (default 127.0.0.1:5000)" };
-        var readOnly = new Option<bool>("--read-only") { Description = "Serve pulls only" };
-        var command = new Command("serve", "Serve a registry that docker, skopeo and kist push to and pull from") { addr, storage, config, readOnly };
-        return command.WithAction(async (result, cancellationToken) =>
+        if (Locate() is not { } binary)
         {
-            var settings = new RegistrySettings(result.GetValue(addr), result.GetValue(storage), result.GetValue(config), result.GetValue(readOnly));
-            await RegistryServerService.ServeAsync(settings, KistEngine.ResolveRoot(result.GetValue(Cli.Root)),
-                listening => { Cli.Out.WriteLine("kist registry listening on " + listening); Cli.Out.Flush(); }, cancellationToken);
-            return 0;
-        });
+            Cli.Error.WriteLine($"Error: {Binary} not found beside {Environment.ProcessPath} or on PATH: build it with scripts/build.sh");
+            return ExitCodes.Failure;
+        }
+        string?[] argv = [binary, .. args.Take(nameIndex), .. args.Skip(nameIndex + 1), null];
+        Execv(binary, argv);
+        Cli.Error.WriteLine($"Error: cannot run {binary}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return ExitCodes.Failure;
     }
 
-    private static Command Gc()
+    private static string? Locate()
     {
-        var storage = StorageOption();
-        var config = ConfigOption();
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed" };
-        var grace = new Option<int?>("--grace-seconds") { Description = "Keep unreferenced blobs used this recently (default: the config's gc.graceSeconds, or 3600)" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
-        var command = new Command("gc", "Remove blobs that no manifest references (safe while clients push)") { storage, config, dryRun, grace, quiet };
-        return command.WithAction(async (result, cancellationToken) =>
+        string beside = Path.Combine(AppContext.BaseDirectory, Binary);
+        if (File.Exists(beside)) return beside;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
-            var settings = new RegistrySettings(null, result.GetValue(storage), result.GetValue(config));
-            var seconds = result.GetValue(grace);
-            var report = await RegistryServerService.CollectGarbageAsync(settings, KistEngine.ResolveRoot(result.GetValue(Cli.Root)),
-                result.GetValue(dryRun), seconds is { } s ? TimeSpan.FromSeconds(s) : null, cancellationToken);
-            if (!result.GetValue(quiet))
-            {
-                foreach (var blob in report.Removed) Cli.Out.WriteLine((report.DryRun ? "would remove " : "removed ") + blob.Digest);
-            }
-            Cli.Out.WriteLine($"{(report.DryRun ? "Would reclaim" : "Reclaimed")} {Units.HumanSize(report.RemovedBytes)} in {report.Removed.Count} blobs; "
-                + $"{report.Kept} blobs kept; {report.StaleUploads} stale uploads {(report.DryRun ? "found" : "removed")}");
-            return 0;
-        });
+            string candidate = Path.Combine(dir, Binary);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
+
+    [LibraryImport("libc", EntryPoint = "execv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Execv(string path, string?[] argv);
 }

@@ -1,19 +1,19 @@
 using Kist.Registry.Server;
 
-namespace Kist.Engine.Registry;
+namespace Kist.Registry.Cli;
 
 /// <summary>What <c>kist registry serve|gc</c> were given; flags win over the config file.</summary>
-public sealed record RegistrySettings(string? Address = null, string? Storage = null, string? ConfigFile = null, bool ReadOnly = false);
+internal sealed record RegistrySettings(string? Address = null, string? Storage = null, string? ConfigFile = null, bool ReadOnly = false);
 
-public sealed record RegistryGcBlob(string Digest, long Size);
+internal sealed record RegistryGcBlob(string Digest, long Size);
 
-public sealed record RegistryGcResult(IReadOnlyList<RegistryGcBlob> Removed, int Kept, int StaleUploads, bool DryRun)
+internal sealed record RegistryGcResult(IReadOnlyList<RegistryGcBlob> Removed, int Kept, int StaleUploads, bool DryRun)
 {
     public long RemovedBytes => Removed.Sum(b => b.Size);
 }
 
-/// <summary>The facade of the registry server for the CLI: serve until cancelled, collect garbage.</summary>
-public static class RegistryServerService
+/// <summary>The registry server for the command line: serve until cancelled, collect garbage.</summary>
+internal static class RegistryService
 {
     /// <summary>Where the registry keeps its data when neither <c>--storage</c> nor the config says: <c>ROOT/registry</c>.</summary>
     public static string DefaultStorage(string root) => Path.Combine(root, "registry");
