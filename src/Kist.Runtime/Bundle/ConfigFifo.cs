@@ -1,5 +1,4 @@
 using Kist.Layers.Native;
-using Kist.Oci;
 using Kist.Runtime.Native;
 using Kist.Runtime.State;
 
