@@ -29,47 +29,31 @@ public static class ExecRunner
         info.RedirectStandardError = !request.Tty;
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         if (info.RedirectStandardInput) process.StandardInput.Close();
-        int runtimePid = process.Id;
-        var registrations = new List<PosixSignalRegistration>();
-        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+        using var signals = new SignalForwarder(process.Id);
+        OutputPump? stderr = null;
+        Task pump = Task.CompletedTask;
+        if (info.RedirectStandardError)
         {
-            registrations.Add(PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                Sys.Kill(runtimePid, context.Signal switch { PosixSignal.SIGINT => 2, PosixSignal.SIGTERM => 15, PosixSignal.SIGHUP => 1, _ => 3 });
-            }));
+            stderr = new OutputPump(process.StandardError.BaseStream, "stderr", null, Console.OpenStandardError(), holdBack: true);
+            pump = Task.Run(stderr.RunAsync);
         }
-        try
+        var exited = process.WaitForExitAsync();
+        int pid = await ContainerRunner.WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
+        if (pid > 0)
         {
-            OutputPump? stderr = null;
-            Task pump = Task.CompletedTask;
-            if (info.RedirectStandardError)
-            {
-                stderr = new OutputPump(process.StandardError.BaseStream, "stderr", null, Console.OpenStandardError(), holdBack: true);
-                pump = Task.Run(stderr.RunAsync);
-            }
-            var exited = process.WaitForExitAsync();
-            int pid = await ContainerRunner.WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
-            if (pid > 0)
-            {
-                scratch.Dispose(); // read, and the runtime has read process.json: a long exec keeps nothing in the tmpfs
-                stderr?.Release();
-            }
-            await exited.ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
-            if (pid <= 0 && ContainerRunner.ReadPid(pidFile) is > 0 and int late) { pid = late; stderr?.Release(); }
-            if (pid <= 0 && stderr is not null)
-            {
-                string message = RuntimeError.Message(stderr.HeldText);
-                if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
-                return new RunOutcome(RuntimeError.ExitCode(message), message);
-            }
-            return new RunOutcome(process.ExitCode, null);
+            scratch.Dispose(); // read, and the runtime has read process.json: a long exec keeps nothing in the tmpfs
+            stderr?.Release();
         }
-        finally
+        await exited.ConfigureAwait(false);
+        await pump.ConfigureAwait(false);
+        if (pid <= 0 && ContainerRunner.ReadPid(pidFile) is > 0 and int late) { pid = late; stderr?.Release(); }
+        if (pid <= 0 && stderr is not null)
         {
-            foreach (var r in registrations) r.Dispose();
+            string message = RuntimeError.Message(stderr.HeldText);
+            if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+            return new RunOutcome(RuntimeError.ExitCode(message), message);
         }
+        return new RunOutcome(process.ExitCode, null);
     }
 
     /// <summary>

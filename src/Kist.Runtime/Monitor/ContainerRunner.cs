@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Kist.Oci;
 using Kist.Runtime.Bundle;
 using Kist.Runtime.Diagnostics;
@@ -34,91 +33,61 @@ public static class ContainerRunner
         if (info.RedirectStandardInput) process.StandardInput.Close();
         int runtimePid = process.Id;
         Timings.Mark("runtime-spawned");
-        var registrations = new List<PosixSignalRegistration>();
-        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
-        {
-            registrations.Add(PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                if (context.Signal is PosixSignal.SIGINT or PosixSignal.SIGQUIT && TerminalReachesRuntime(runtimePid)) return;
-                Sys.Kill(runtimePid, SignalNumber(context.Signal));
-            }));
-        }
+        using var signals = new SignalForwarder(runtimePid);
+        var exited = process.WaitForExitAsync();
         try
         {
-            var exited = process.WaitForExitAsync();
-            try
-            {
-                await config.SendAsync(await prepare().ConfigureAwait(false), exited).ConfigureAwait(false);
-            }
-            catch
-            {
-                Sys.Kill(runtimePid, Signals.SIGKILL);
-                await exited.ConfigureAwait(false);
-                throw;
-            }
-            Timings.Mark("spec-sent");
-            // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
-            OutputPump? stdout = null, stderr = null;
-            var pumps = new List<Task>();
-            if (pty is not null)
-            {
-                stderr = new OutputPump(new FileStream(pty.Master, FileAccess.Read, 1), "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: true);
-                pumps.Add(Task.Run(stderr.RunAsync));
-            }
-            else if (!io.Terminal)
-            {
-                stdout = new OutputPump(process.StandardOutput.BaseStream, "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
-                stderr = new OutputPump(process.StandardError.BaseStream, "stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
-                pumps.Add(Task.Run(stdout.RunAsync));
-                pumps.Add(Task.Run(stderr.RunAsync));
-            }
-            int pid = await WatchPidFileAsync(pidFile, exited, config.CloseIfRead).ConfigureAwait(false);
-            config.Dispose();
-            if (pid > 0)
-            {
-                Timings.Mark("container-started");
-                scratch.Dispose(); // read: a long-lived container (a -d monitor) keeps nothing in the tmpfs
-                stderr?.Release();
-                io.Started?.Invoke(pid);
-            }
-            await exited.ConfigureAwait(false);
-            pty?.CloseSlave();
-            await Task.WhenAll(pumps).ConfigureAwait(false);
-            if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
-            {
-                pid = late;
-                stderr?.Release();
-                io.Started?.Invoke(pid);
-            }
-            stdout?.Finish();
-            stderr?.Finish();
-            if (pid <= 0)
-            {
-                string message = RuntimeError.Message(stderr?.HeldText ?? "");
-                if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
-                return new RunOutcome(RuntimeError.ExitCode(message), message);
-            }
-            return new RunOutcome(process.ExitCode, null);
+            await config.SendAsync(await prepare().ConfigureAwait(false), exited).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            foreach (var r in registrations) r.Dispose();
+            Sys.Kill(runtimePid, Signals.SIGKILL);
+            await exited.ConfigureAwait(false);
+            throw;
         }
-    }
-
-    /// <summary>
-    /// True when a Ctrl-C or Ctrl-\ of the terminal reached the runtime itself: it shares this process's group and that
-    /// group is the terminal's foreground job. The runtime passes the signal on; forwarding it too would deliver it twice.
-    /// </summary>
-    private static bool TerminalReachesRuntime(int runtimePid)
-    {
-        int group = Sys.Getpgrp();
-        if (Sys.Getpgid(runtimePid) != group) return false;
-        int tty = Sys.Open("/dev/tty", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
-        if (tty < 0) return false; // no controlling terminal: the signal was sent to this process
-        try { return Sys.Tcgetpgrp(tty) == group; }
-        finally { Sys.Close(tty); }
+        Timings.Mark("spec-sent");
+        // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
+        OutputPump? stdout = null, stderr = null;
+        var pumps = new List<Task>();
+        if (pty is not null)
+        {
+            stderr = new OutputPump(new FileStream(pty.Master, FileAccess.Read, 1), "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: true);
+            pumps.Add(Task.Run(stderr.RunAsync));
+        }
+        else if (!io.Terminal)
+        {
+            stdout = new OutputPump(process.StandardOutput.BaseStream, "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
+            stderr = new OutputPump(process.StandardError.BaseStream, "stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
+            pumps.Add(Task.Run(stdout.RunAsync));
+            pumps.Add(Task.Run(stderr.RunAsync));
+        }
+        int pid = await WatchPidFileAsync(pidFile, exited, config.CloseIfRead).ConfigureAwait(false);
+        config.Dispose();
+        if (pid > 0)
+        {
+            Timings.Mark("container-started");
+            scratch.Dispose(); // read: a long-lived container (a -d monitor) keeps nothing in the tmpfs
+            stderr?.Release();
+            io.Started?.Invoke(pid);
+        }
+        await exited.ConfigureAwait(false);
+        pty?.CloseSlave();
+        await Task.WhenAll(pumps).ConfigureAwait(false);
+        if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
+        {
+            pid = late;
+            stderr?.Release();
+            io.Started?.Invoke(pid);
+        }
+        stdout?.Finish();
+        stderr?.Finish();
+        if (pid <= 0)
+        {
+            string message = RuntimeError.Message(stderr?.HeldText ?? "");
+            if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+            return new RunOutcome(RuntimeError.ExitCode(message), message);
+        }
+        return new RunOutcome(process.ExitCode, null);
     }
 
     /// <summary>
@@ -160,12 +129,4 @@ public static class ContainerRunner
         catch (IOException) { return 0; }
     }
 
-    private static int SignalNumber(PosixSignal signal) => signal switch
-    {
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGTERM => 15,
-        PosixSignal.SIGHUP => 1,
-        PosixSignal.SIGQUIT => 3,
-        _ => (int)signal,
-    };
 }

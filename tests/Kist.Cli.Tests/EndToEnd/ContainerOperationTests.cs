@@ -6,7 +6,7 @@ namespace Kist.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// docker's behaviour for commit --pause, cp through mounts, wait on and restart of an --rm container, --ulimit, and
-/// Ctrl-C at a terminal reaching the container once.
+/// Ctrl-C at a terminal reaching the container (or an exec's process) once.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ContainerOperationTests(ContainerImages images) : IClassFixture<ContainerImages>
@@ -217,13 +217,49 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
         Assert.Contains("invalid ulimit type: foo", bad.Stderr);
     }
 
+    // A shell that counts its SIGINTs for a few seconds, then prints the count. Its loop runs only builtins: a trap runs
+    // between two of them, so that a second SIGINT a millisecond after the first is counted (while an external command
+    // such as sleep runs, the shell would see both as one).
+    private const string CountInterrupts =
+        "'n=0; count() { n=$((n+1)); echo INT$n; }; trap count INT; echo ready; i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done; echo total=$n'";
+
     [Fact]
     public async Task Ctrl_C_at_a_terminal_reaches_a_foreground_container_once()
     {
-        // script(1) gives kist a terminal whose foreground job is kist and the runtime; ^C on it signals that group.
-        // exec: a shell left waiting in that group (dash does not exec the last command) would die of the ^C itself.
-        string command = $"exec {KistBinary} --root {Root} run --rm --network none {images.Plain} sh -c "
-            + "'n=0; count() { n=$((n+1)); echo INT$n; }; trap count INT; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; echo total=$n'";
+        var (exitCode, text) = await InterruptAtTerminalAsync(
+            $"exec {KistBinary} --root {Root} run --rm --network none {images.Plain} sh -c {CountInterrupts}");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("INT1", text);
+        Assert.DoesNotContain("INT2", text);
+        Assert.Contains("total=1", text);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_at_a_terminal_reaches_an_exec_process_once()
+    {
+        string name = Unique("exec-ctrl-c");
+        (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "sleep", "60")).ShouldSucceed();
+        try
+        {
+            var (exitCode, text) = await InterruptAtTerminalAsync($"exec {KistBinary} --root {Root} exec {name} sh -c {CountInterrupts}");
+            Assert.Equal(0, exitCode);
+            Assert.Contains("INT1", text);
+            Assert.DoesNotContain("INT2", text);
+            Assert.Contains("total=1", text);
+        }
+        finally
+        {
+            await KistAsync(Root, "rm", "-f", name);
+        }
+    }
+
+    /// <summary>
+    /// Runs a command on a terminal of its own (script(1)), whose foreground job is kist and the runtime, types ^C once
+    /// the command prints "ready", and returns its exit code and output.
+    /// </summary>
+    /// <remarks>The command should exec kist: a shell left waiting in that group would die of the ^C itself.</remarks>
+    private static async Task<(int ExitCode, string Text)> InterruptAtTerminalAsync(string command)
+    {
         var info = new ProcessStartInfo("script", ["-qfec", command, "/dev/null"])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -244,10 +280,7 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
         await process.WaitForExitAsync(timeout.Token);
         process.StandardInput.Close();
         await reader;
-        Assert.Equal(0, process.ExitCode);
-        Assert.Contains("INT1", Text());
-        Assert.DoesNotContain("INT2", Text());
-        Assert.Contains("total=1", Text());
+        return (process.ExitCode, Text());
 
         string Text()
         {
