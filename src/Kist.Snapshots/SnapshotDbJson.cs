@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Kist.Oci;
 
 namespace Kist.Snapshots;
 
@@ -94,7 +95,7 @@ internal static class SnapshotDbJson
     public static byte[] Write(SnapshotDb db)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + db.Snapshots.Count * 256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = PlainJsonEncoder.Instance }))
         {
             writer.WriteStartObject();
             writer.WriteNumber("NextId"u8, db.NextId);

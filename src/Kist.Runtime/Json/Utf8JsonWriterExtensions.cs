@@ -52,7 +52,7 @@ public static class Utf8JsonWriterExtensions
     public static byte[] Document<T>(T value, Action<Utf8JsonWriter, T> writeProperties)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Kist.Oci.PlainJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             writeProperties(w, value);

@@ -56,9 +56,9 @@ public sealed class RuntimeSpecWriterTests
     public void Writes_what_the_serializer_writes_byte_for_byte(string name)
     {
         var spec = Spec(name);
-        string expected = JsonSerializer.Serialize(spec, RuntimeSpecReferenceJson.Default.RuntimeSpec);
+        string expected = SerializerReference.Serialize(spec, RuntimeSpecReferenceJson.Default.RuntimeSpec);
         Assert.Equal(expected, Encoding.UTF8.GetString(RuntimeSpecWriter.Spec(spec)));
-        Assert.Equal(JsonSerializer.Serialize(spec.Process, RuntimeSpecReferenceJson.Default.SpecProcess), Encoding.UTF8.GetString(RuntimeSpecWriter.Process(spec.Process)));
+        Assert.Equal(SerializerReference.Serialize(spec.Process, RuntimeSpecReferenceJson.Default.SpecProcess), Encoding.UTF8.GetString(RuntimeSpecWriter.Process(spec.Process)));
     }
 
     private static RuntimeSpec Spec(string name) => name switch

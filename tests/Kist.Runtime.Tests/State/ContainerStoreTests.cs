@@ -161,9 +161,9 @@ public sealed class ContainerStoreTests : IDisposable
             },
         };
         foreach (var record in new[] { Record(new string('6', 64), "y"), full })
-            Assert.Equal(JsonSerializer.Serialize(record, StateJson.Default.ContainerRecord), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.Record(record)));
+            Assert.Equal(SerializerReference.Serialize(record, StateJson.Default.ContainerRecord), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.Record(record)));
         foreach (var state in states)
-            Assert.Equal(JsonSerializer.Serialize(state, StateJson.Default.ContainerState), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.State(state)));
+            Assert.Equal(SerializerReference.Serialize(state, StateJson.Default.ContainerState), System.Text.Encoding.UTF8.GetString(StateDocumentWriter.State(state)));
     }
 
     [Fact]
