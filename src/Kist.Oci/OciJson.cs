@@ -49,22 +49,45 @@ public static class OciDocuments
     /// <summary>The media type a manifest-like document declares, or infers from its shape when it declares none.</summary>
     public static string? DetectMediaType(ReadOnlySpan<byte> bytes)
     {
+        // One pass of the reader over the top-level properties (a repeated one counts as its last, as JsonDocument
+        // reads it): no document is built for what is asked of every manifest a container start reads.
+        string? mediaType = null;
+        bool schemaVersion1 = false, manifests = false, config = false, layers = false;
         try
         {
             var reader = new Utf8JsonReader(bytes);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return null;
-            if (root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String) return mt.GetString();
-            if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.GetInt32() == 1) return MediaTypes.DockerManifestV1;
-            if (root.TryGetProperty("manifests", out _)) return MediaTypes.OciIndex;
-            if (root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _)) return MediaTypes.OciManifest;
-            return null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("mediaType"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String) mediaType = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("schemaVersion"u8))
+                {
+                    reader.Read();
+                    schemaVersion1 = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int version) && version == 1;
+                }
+                else
+                {
+                    manifests |= reader.ValueTextEquals("manifests"u8);
+                    config |= reader.ValueTextEquals("config"u8);
+                    layers |= reader.ValueTextEquals("layers"u8);
+                    reader.Read();
+                }
+                reader.Skip();
+            }
+            if (reader.TokenType != JsonTokenType.EndObject) return null;
         }
         catch (JsonException)
         {
             return null;
         }
+        if (mediaType is not null) return mediaType;
+        if (schemaVersion1) return MediaTypes.DockerManifestV1;
+        if (manifests) return MediaTypes.OciIndex;
+        return config && layers ? MediaTypes.OciManifest : null;
     }
 
     private delegate T? DocumentReader<T>(ReadOnlySpan<byte> json);

@@ -133,6 +133,11 @@ public class OciDocumentsTests
     [InlineData("not json", null)]
     [InlineData("", null)]
     [InlineData("{\"mediaType\":42,\"manifests\":[]}", MediaTypes.OciIndex)]
+    [InlineData("{\"mediaType\":{\"mediaType\":\"inner\"},\"layers\":[{\"config\":1}],\"config\":{}}", MediaTypes.OciManifest)]
+    [InlineData("{\"mediaType\":\"first\",\"mediaType\":\"last\"}", "last")]
+    [InlineData("{\"schemaVersion\":1.5,\"manifests\":[]}", MediaTypes.OciIndex)]
+    [InlineData("{\"schemaVersion\":1,\"manifests\":[", null)]
+    [InlineData("{\"manifests\":[}", null)]
     public void DetectMediaType(string json, string? expected)
     {
         Assert.Equal(expected, OciDocuments.DetectMediaType(Bytes(json)));
