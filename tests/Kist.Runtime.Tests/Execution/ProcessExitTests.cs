@@ -6,37 +6,22 @@ namespace Kist.Runtime.Tests.Execution;
 /// <summary>Waiting for either of two processes, as a container's monitor waits for the container or its runtime.</summary>
 public sealed class ProcessExitTests
 {
-    [Fact]
-    public async Task The_watched_process_exiting_first_returns_true()
+    [Theory]
+    [InlineData("0.2", "30", true)]
+    [InlineData("30", "0.2", false)]
+    public async Task Returns_whether_the_watched_process_exited_first(string watchedSeconds, string otherSeconds, bool watchedFirst)
     {
-        using var watched = Sleep("0.2");
-        using var other = Sleep("30");
+        using var watched = Sleep(watchedSeconds);
+        using var other = Sleep(otherSeconds);
         try
         {
             var wait = Task.Run(() => ProcessExit.WaitForEither(watched.Id, other.Id));
-            Assert.True(await wait.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.False(other.HasExited);
+            Assert.Equal(watchedFirst, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False((watchedFirst ? other : watched).HasExited); // the wait ended at the first exit
         }
         finally
         {
-            other.Kill();
-        }
-    }
-
-    [Fact]
-    public async Task The_other_process_exiting_first_returns_false_while_the_watched_one_lives_on()
-    {
-        using var watched = Sleep("30");
-        using var other = Sleep("0.2");
-        try
-        {
-            var wait = Task.Run(() => ProcessExit.WaitForEither(watched.Id, other.Id));
-            Assert.False(await wait.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.False(watched.HasExited);
-        }
-        finally
-        {
-            watched.Kill();
+            foreach (var process in new[] { watched, other }) if (!process.HasExited) process.Kill();
         }
     }
 
