@@ -31,18 +31,15 @@ public sealed class PlainJsonEncoder : JavaScriptEncoder
     public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
     {
         var span = new ReadOnlySpan<char>(text, textLength);
-        int escaped = span.IndexOfAny(Escaped);
-        int surrogate = span.IndexOfAnyInRange('\ud800', '\udfff');
-        return escaped < 0 ? surrogate : surrogate < 0 ? escaped : Math.Min(escaped, surrogate);
+        return First(span.IndexOfAny(Escaped), span.IndexOfAnyInRange('\ud800', '\udfff'));
     }
 
     // Likewise non-ASCII UTF-8 goes through the encoding, which checks it (an invalid sequence is written as U+FFFD).
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
-    {
-        int escaped = utf8Text.IndexOfAny(EscapedBytes);
-        int nonAscii = utf8Text.IndexOfAnyInRange((byte)0x80, (byte)0xff);
-        return escaped < 0 ? nonAscii : nonAscii < 0 ? escaped : Math.Min(escaped, nonAscii);
-    }
+        => First(utf8Text.IndexOfAny(EscapedBytes), utf8Text.IndexOfAnyInRange((byte)0x80, (byte)0xff));
+
+    /// <summary>The smaller of two indexes, either of which may be -1 (not found).</summary>
+    private static int First(int a, int b) => a < 0 ? b : b < 0 ? a : Math.Min(a, b);
 
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Kist.Layers.Native;
 using Kist.Oci;
 
@@ -56,7 +55,7 @@ internal sealed class SnapshotStore(string root)
     {
         string previous = DbPath + ".previous";
         bool kept = Link(DbPath, previous);
-        if (!kept && Marshal.GetLastPInvokeError() == Libc.EEXIST)
+        if (!kept && Libc.Errno == Libc.EEXIST)
         {
             Libc.UnlinkAt(Libc.AT_FDCWD, previous, 0);
             kept = Link(DbPath, previous);

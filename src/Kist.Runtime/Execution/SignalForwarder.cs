@@ -50,9 +50,9 @@ internal sealed class SignalForwarder : IDisposable
     // PosixSignal's values are .NET's own (negative); the runtime needs Linux's numbers.
     private static int Number(PosixSignal signal) => signal switch
     {
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGTERM => 15,
-        PosixSignal.SIGHUP => 1,
-        _ => 3,
+        PosixSignal.SIGINT => Signals.SIGINT,
+        PosixSignal.SIGTERM => Signals.SIGTERM,
+        PosixSignal.SIGHUP => Signals.SIGHUP,
+        _ => Signals.SIGQUIT,
     };
 }

@@ -137,5 +137,4 @@ public static class ContainerRunner
         try { return int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) ? pid : 0; }
         catch (IOException) { return 0; }
     }
-
 }
