@@ -81,7 +81,6 @@ public sealed class ContainerRuntime
         }
         Timings.Mark("state-running");
         RunOutcome outcome;
-        var released = new Released();
         try
         {
             var started = io.Started;
@@ -92,45 +91,17 @@ public sealed class ContainerRuntime
                     using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
                     started?.Invoke(pid);
                 },
-                Ended = () => ReleaseEndedAsync(c, released),
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(c, runtime, new RunOutcome(125, e.Message), released).ConfigureAwait(false);
+            await FinishAsync(c, runtime, new RunOutcome(125, e.Message)).ConfigureAwait(false);
             throw;
         }
         Timings.Mark("runtime-exited");
-        await FinishAsync(c, runtime, outcome, released).ConfigureAwait(false);
+        await FinishAsync(c, runtime, outcome).ConfigureAwait(false);
         Timings.Mark("cleaned-up");
         return outcome;
-    }
-
-    /// <summary>What of a container was released as soon as its process ended, before the runtime had exited.</summary>
-    private sealed class Released
-    {
-        public bool Rootfs;
-        public bool Layer;
-    }
-
-    /// <summary>
-    /// Once the container's process has exited: its rootfs and network, and for <c>--rm</c> its bundle and read-write
-    /// layer, are released while the runtime tears down the rest (runc removes the cgroup and its state for ~2 ms). A
-    /// failure is left to <see cref="FinishAsync"/>, which releases again what is not marked released.
-    /// </summary>
-    private async Task ReleaseEndedAsync(ContainerRecord c, Released released)
-    {
-        try
-        {
-            await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
-            released.Rootfs = true;
-            // A restart asked for before the container ended keeps an --rm container; one asked for later finds it
-            // removed, as when it races docker's removal.
-            if (!c.HostConfig.AutoRemove || Store.ReadState(c.Id).RestartRequested) return;
-            await RemoveLayerAndBundleAsync(c, CancellationToken.None).ConfigureAwait(false);
-            released.Layer = true;
-        }
-        catch (Exception) { } // whatever failed is not marked released: FinishAsync does it again and reports it
     }
 
     /// <summary>What the runtime waits for once it has started: the network, the mounted rootfs and the spec.</summary>
@@ -146,16 +117,16 @@ public sealed class ContainerRuntime
         return spec;
     }
 
-    private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome, Released released)
+    private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)
     {
-        if (released.Layer || c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
+        if (c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
         {
             // Deletes the runtime's state and releases the rootfs and network too.
-            await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode, released).ConfigureAwait(false);
+            await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode).ConfigureAwait(false);
             return;
         }
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
-        if (!released.Rootfs) await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
         using (Store.Lock(c.Id))
         {
             var state = Store.ReadState(c.Id);
@@ -310,22 +281,17 @@ public sealed class ContainerRuntime
         await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken, int? exitCode = null, Released? released = null)
+    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken, int? exitCode = null)
     {
         var runtime = RuntimeFor(c);
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
-        if (released?.Rootfs != true) await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
-        if (released?.Layer != true) await RemoveLayerAndBundleAsync(c, cancellationToken).ConfigureAwait(false);
-        // The container's record goes last, after the layer, so that a removal that fails leaves a container to remove again.
-        Store.Delete(c, exitCode);
-    }
-
-    /// <summary>The bundle's files go while the read-write layer is removed: two trees side by side.</summary>
-    private async Task RemoveLayerAndBundleAsync(ContainerRecord c, CancellationToken cancellationToken)
-    {
+        await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
+        // The bundle's files go while the read-write layer is removed, two trees side by side; the container's record
+        // goes last, after the layer, so that a removal that fails leaves a container to remove again.
         var bundle = Task.Run(() => _bundles.Remove(c.Id), CancellationToken.None);
         try { await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false); }
         catch (NotFoundException) { } // removed before (a retried rm); one lock of the snapshot store, not two
         finally { await bundle.ConfigureAwait(false); }
+        Store.Delete(c, exitCode);
     }
 }
