@@ -138,6 +138,18 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
         Assert.Equal("", kistMissing.Stdout);
     }
 
+    /// <summary>Runs an exec until it succeeds with both lines of the count (the restarted container may still be starting).</summary>
+    private static async Task<RunResult> PollCountAsync(Func<Task<RunResult>> exec)
+    {
+        var result = await exec();
+        for (int i = 0; i < 60 && (result.ExitCode != 0 || result.Stdout.Length < 16); i++)
+        {
+            await Task.Delay(50);
+            result = await exec();
+        }
+        return result;
+    }
+
     [Fact]
     public async Task Restart_keeps_an_rm_container_and_its_layer_and_stop_then_removes_it_as_docker_does()
     {
@@ -153,15 +165,14 @@ public sealed class ContainerOperationTests(ContainerImages images) : IClassFixt
             Assert.Equal("running\n", (await KistAsync(Root, "inspect", "-f", "{{.State.Status}}", kistId)).ShouldSucceed().Stdout);
 
             // The read-write layer was kept: the second run appended to the first run's file.
-            string dockerCount = "", kistCount = "";
-            for (int i = 0; i < 100 && (dockerCount.Length < 16 || kistCount.Length < 16); i++)
-            {
-                await Task.Delay(50);
-                dockerCount = (await Docker.RunAsync("exec", dockerId, "cat", "/count")).Stdout;
-                kistCount = (await KistAsync(Root, "exec", kistId, "cat", "/count")).Stdout;
-            }
-            Assert.Equal("started\nstarted\n", dockerCount);
-            Assert.Equal(dockerCount, kistCount);
+            var dockerExec = await PollCountAsync(() => Docker.RunAsync("exec", dockerId, "cat", "/count"));
+            string kistCount = (await PollCountAsync(() => KistAsync(Root, "exec", kistId, "cat", "/count"))).ShouldSucceed().Stdout;
+            Assert.Equal("started\nstarted\n", kistCount);
+            // docker 20.10 sometimes answers every exec after restarting an --rm container with "cannot exec in a
+            // stopped state" while the container runs (moby/moby#37009; reproduced on this machine with docker alone,
+            // more often under load): then docker has no count to compare with.
+            if (!dockerExec.Stdout.Contains("cannot exec in a stopped state", StringComparison.Ordinal))
+                Assert.Equal(kistCount, dockerExec.ShouldSucceed().Stdout);
 
             (await Docker.RunAsync("stop", "-t", "1", dockerId)).ShouldSucceed();
             (await KistAsync(Root, "stop", "-t", "1", kistId)).ShouldSucceed();
