@@ -81,6 +81,7 @@ public sealed class ContainerRuntime
         }
         Timings.Mark("state-running");
         RunOutcome outcome;
+        var removal = new EarlyRemoval();
         try
         {
             var started = io.Started;
@@ -91,17 +92,44 @@ public sealed class ContainerRuntime
                     using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
                     started?.Invoke(pid);
                 },
+                Ended = () => RemoveEndedAsync(c, removal),
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(c, runtime, new RunOutcome(125, e.Message)).ConfigureAwait(false);
+            await FinishAsync(c, runtime, new RunOutcome(125, e.Message), removal).ConfigureAwait(false);
             throw;
         }
         Timings.Mark("runtime-exited");
-        await FinishAsync(c, runtime, outcome).ConfigureAwait(false);
+        await FinishAsync(c, runtime, outcome, removal).ConfigureAwait(false);
         Timings.Mark("cleaned-up");
         return outcome;
+    }
+
+    /// <summary>Whether an <c>--rm</c> container's files went as soon as its process ended, before the runtime had exited.</summary>
+    private sealed class EarlyRemoval
+    {
+        public bool Done;
+    }
+
+    /// <summary>
+    /// Once an <c>--rm</c> container's process has exited, its rootfs, network, bundle and read-write layer go while
+    /// the runtime tears down its cgroup and state (runc takes ~4 ms; the removal, freeing blocks on the disk, ~2 ms).
+    /// Only what <see cref="FinishAsync"/> would remove anyway: a container with a restart asked for keeps everything
+    /// until the runtime has exited (one asked for later finds it removed, as when it races docker's removal). The
+    /// record goes after the runtime's exit, with the exit code. A failure is left to <see cref="FinishAsync"/>, which
+    /// removes again what is not marked done and reports it.
+    /// </summary>
+    private async Task RemoveEndedAsync(ContainerRecord c, EarlyRemoval removal)
+    {
+        if (!c.HostConfig.AutoRemove || Store.ReadState(c.Id).RestartRequested) return;
+        try
+        {
+            await ReleaseAsync(c, CancellationToken.None).ConfigureAwait(false);
+            await RemoveLayerAndBundleAsync(c, CancellationToken.None).ConfigureAwait(false);
+            removal.Done = true;
+        }
+        catch (Exception) { }
     }
 
     /// <summary>What the runtime waits for once it has started: the network, the mounted rootfs and the spec.</summary>
@@ -117,12 +145,12 @@ public sealed class ContainerRuntime
         return spec;
     }
 
-    private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome)
+    private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome, EarlyRemoval removal)
     {
-        if (c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
+        if (removal.Done || c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
         {
             // Deletes the runtime's state and releases the rootfs and network too.
-            await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode).ConfigureAwait(false);
+            await RemoveFilesAsync(c, CancellationToken.None, outcome.ExitCode, removal.Done).ConfigureAwait(false);
             return;
         }
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
@@ -281,17 +309,25 @@ public sealed class ContainerRuntime
         await RemoveFilesAsync(c, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken, int? exitCode = null)
+    private async Task RemoveFilesAsync(ContainerRecord c, CancellationToken cancellationToken, int? exitCode = null, bool filesRemoved = false)
     {
         var runtime = RuntimeFor(c);
         if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
-        await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
-        // The bundle's files go while the read-write layer is removed, two trees side by side; the container's record
-        // goes last, after the layer, so that a removal that fails leaves a container to remove again.
+        if (!filesRemoved)
+        {
+            await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
+            await RemoveLayerAndBundleAsync(c, cancellationToken).ConfigureAwait(false);
+        }
+        // The container's record goes last, after the layer, so that a removal that fails leaves a container to remove again.
+        Store.Delete(c, exitCode);
+    }
+
+    /// <summary>The bundle's files go while the read-write layer is removed: two trees side by side.</summary>
+    private async Task RemoveLayerAndBundleAsync(ContainerRecord c, CancellationToken cancellationToken)
+    {
         var bundle = Task.Run(() => _bundles.Remove(c.Id), CancellationToken.None);
         try { await _snapshotter.RemoveAsync(c.SnapshotKey, cancellationToken).ConfigureAwait(false); }
         catch (NotFoundException) { } // removed before (a retried rm); one lock of the snapshot store, not two
         finally { await bundle.ConfigureAwait(false); }
-        Store.Delete(c, exitCode);
     }
 }

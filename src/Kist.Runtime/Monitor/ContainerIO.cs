@@ -19,6 +19,12 @@ public sealed record ContainerIO
     public bool Pty { get; init; }
     /// <summary>Called once the container's process exists, with its host pid.</summary>
     public Action<int>? Started { get; init; }
+    /// <summary>
+    /// Run once the container's process has exited, while the runtime may still be tearing the container down (its
+    /// cgroup, its state): clean-up that needs neither the runtime nor the exit code overlaps with the runtime's.
+    /// The run's outcome comes after it has finished.
+    /// </summary>
+    public Func<Task>? Ended { get; init; }
 }
 
 /// <summary>How a run ended: the container's exit code, or the runtime's error (and docker's code for it).</summary>

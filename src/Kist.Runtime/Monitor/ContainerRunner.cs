@@ -70,6 +70,7 @@ public static class ContainerRunner
             stderr?.Release();
             io.Started?.Invoke(pid);
         }
+        var ended = pid > 0 && io.Ended is { } onEnded ? WhenContainerEndsAsync(pid, runtimePid, onEnded) : Task.CompletedTask;
         await exited.ConfigureAwait(false);
         pty?.CloseSlave();
         await Task.WhenAll(pumps).ConfigureAwait(false);
@@ -81,6 +82,7 @@ public static class ContainerRunner
         }
         stdout?.Finish();
         stderr?.Finish();
+        await ended.ConfigureAwait(false);
         if (pid <= 0)
         {
             string message = RuntimeError.Message(stderr?.HeldText ?? "");
@@ -105,6 +107,13 @@ public static class ContainerRunner
         using var never = new ManualResetEvent(false);
         ThreadPool.RegisterWaitForSingleObject(never, static (_, _) => { }, null, Timeout.Infinite, executeOnlyOnce: true).Unregister(null);
     }
+
+    /// <summary>
+    /// Runs <paramref name="onEnded"/> once the container's process has exited, unless the runtime exits while it still
+    /// runs (the runtime was killed: the container lives on, and needs its rootfs). The wait blocks a pool thread.
+    /// </summary>
+    private static Task WhenContainerEndsAsync(int pid, int runtimePid, Func<Task> onEnded) =>
+        Task.Run(() => ProcessExit.WaitForEither(pid, runtimePid) ? onEnded() : Task.CompletedTask);
 
     /// <summary>
     /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits; <paramref name="poll"/>

@@ -58,6 +58,22 @@ internal static partial class Sys
     /// <summary>FIONREAD: the bytes waiting to be read from a pipe (or a FIFO); -1 when the call fails.</summary>
     public static int BytesToRead(int fd) => Ioctl(fd, 0x541B, out int bytes) == 0 ? bytes : -1;
 
+    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
+    public static partial int PidfdOpen(int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(Span<PollFd> fds, nuint count, int timeoutMilliseconds);
+
+    public const short POLLIN = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
     public const long TMPFS_MAGIC = 0x01021994;
 
     /// <summary>struct statfs: only its first field, f_type, is read; the size covers the whole struct on 64-bit Linux.</summary>
