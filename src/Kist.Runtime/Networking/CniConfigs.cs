@@ -19,7 +19,8 @@ internal static class CniConfigs
         var config = Base(options, "bridge");
         config["bridge"] = options.BridgeName;
         config["isGateway"] = true;
-        config["ipMasq"] = true;
+        // Masquerade is one rule for the whole bridge (FirewallRules), not a chain per container.
+        config["ipMasq"] = false;
         // A container reaches itself through its own published port, as with docker's userland proxy.
         config["hairpinMode"] = true;
         if (options.Mtu > 0) config["mtu"] = options.Mtu;
@@ -55,17 +56,6 @@ internal static class CniConfigs
             mappings.Add((JsonNode)mapping);
         }
         config["runtimeConfig"] = new JsonObject { ["portMappings"] = mappings };
-        return config;
-    }
-
-    /// <summary>
-    /// FORWARD accept rules for the container's address (a CNI-FORWARD chain jumped to before docker's chains), needed
-    /// because dockerd sets the FORWARD policy to DROP and br_netfilter sends bridged traffic through FORWARD.
-    /// </summary>
-    public static JsonObject Firewall(CniNetworkOptions options)
-    {
-        var config = Base(options, "firewall");
-        config["backend"] = "iptables";
         return config;
     }
 

@@ -7,7 +7,8 @@ namespace Kist.Runtime.Networking;
 
 /// <summary>
 /// Docker's three networks with the real CNI plugins. Bridge: a named namespace <c>/run/netns/kist-ID</c>, then
-/// loopback, and the chain bridge (+ host-local IPAM) → portmap (only with <c>-p</c>) → firewall. What was run is saved in
+/// loopback, and the chain bridge (+ host-local IPAM) → portmap (only with <c>-p</c>); the bridge's masquerade and
+/// FORWARD rules are the network's, made once (<see cref="FirewallRules.EnsureBridgeRulesAsync"/>). What was run is saved in
 /// <c>StateDirectory/ID.json</c> before the first plugin runs, so that <see cref="DetachAsync"/> can undo it in any
 /// process, even after a crash half-way through an attach.
 /// </summary>
@@ -37,13 +38,13 @@ public sealed class CniNetworkManager(CniNetworkOptions? options = null) : INetw
         var state = new NetworkState(id, NetworkNamespace.PathOf(NetnsPrefix + id), request.Ports);
         state.Plugins.Add(new PluginRun("bridge", InterfaceName, CniConfigs.Bridge(_options)));
         if (request.Ports.Count > 0) state.Plugins.Add(new PluginRun("portmap", InterfaceName, CniConfigs.PortMap(_options, request.Ports)));
-        state.Plugins.Add(new PluginRun("firewall", InterfaceName, CniConfigs.Firewall(_options)));
 
         Directory.CreateDirectory(_options.StateDirectory);
         using (await AcquireLockAsync(cancellationToken))
         {
             if (request.Ports.Count > 0) CheckPortsFree(id, request.Ports);
             state.Save(StatePath(id));
+            await FirewallRules.EnsureBridgeRulesAsync(_options.BridgeName, _options.Subnet, cancellationToken);
         }
         try
         {
@@ -60,7 +61,6 @@ public sealed class CniNetworkManager(CniNetworkOptions? options = null) : INetw
                 state.Save(StatePath(id));
             }
             await loopback;
-            if (request.Ports.Count > 0) await FirewallRules.AllowPublishedAsync(_options.BridgeName, cancellationToken);
             state.Attachment = ReadAttachment(state.Netns, state.Result!);
             state.Save(StatePath(id));
             return state.Attachment;

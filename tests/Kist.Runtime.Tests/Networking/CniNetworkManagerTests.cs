@@ -70,7 +70,7 @@ public sealed class CniNetworkManagerTests
         string ip = container.Attachment.IPAddress!;
         Assert.True(File.Exists(container.Attachment.NetnsPath));
         Assert.Contains(container.Id, await IptablesSaveAsync());
-        Assert.Contains(ip + "/32", await IptablesSaveAsync());
+        Assert.Contains(ip + ":80", await IptablesSaveAsync()); // portmap's DNAT
         Assert.True(File.Exists(IpamFile(ip)));
         Assert.Equal(0, (await FakeContainer.RunAsync(["ip", "link", "show", veth])).ExitCode);
 
@@ -79,6 +79,57 @@ public sealed class CniNetworkManagerTests
         await Manager.DetachAsync(container.Id);
         await new CniNetworkManager().DetachAsync(container.Id);
     }
+
+    [Fact]
+    public async Task TheBridgesRules_AreMadeOnce_AndAgainWhenRemoved_NeverPerContainer()
+    {
+        // A bridge of this test's own, so that removing its rules disturbs no other test's containers.
+        string dir = Directory.CreateTempSubdirectory("kist-net-").FullName;
+        var options = new CniNetworkOptions
+        {
+            StateDirectory = Path.Combine(dir, "net"), IpamDataDirectory = Path.Combine(dir, "cni"),
+            NetworkName = "kisttest", BridgeName = "kisttest0", Subnet = "10.214.0.0/16",
+        };
+        var manager = new CniNetworkManager(options);
+        string chain = "KIST-kisttest0";
+        string[] masquerade = ["-t", "nat", "-C", "POSTROUTING", "-s", "10.214.0.0/16", "!", "-o", "kisttest0", "-m", "comment", "--comment", "kist masquerade", "-j", "MASQUERADE"];
+        try
+        {
+            await using (var first = await FakeContainer.StartAsync(manager))
+            {
+                Assert.Equal(0, (await FakeContainer.RunAsync(["iptables", .. masquerade])).ExitCode);
+                Assert.Contains("-A FORWARD -m comment --comment \"kist bridge kisttest0\" -j " + chain, (await FakeContainer.RunAsync(["iptables", "-S", "FORWARD"])).Stdout);
+                Assert.Equal(2, RuleLines((await FakeContainer.RunAsync(["iptables", "-S", chain])).Stdout));
+                Assert.DoesNotContain(first.Id, await IptablesSaveAsync());
+                Assert.DoesNotContain(first.Attachment.IPAddress!, await IptablesSaveAsync());
+            }
+            // Removed (a flush by hand), the rules come back at the next attach, each once.
+            Assert.Equal(0, (await FakeContainer.RunAsync(["iptables", "-t", "nat", "-D", .. masquerade[3..]])).ExitCode);
+            Assert.Equal(0, (await FakeContainer.RunAsync(["iptables", "-F", chain])).ExitCode);
+            await using (var second = await FakeContainer.StartAsync(manager))
+            await using (var third = await FakeContainer.StartAsync(manager))
+            {
+                // Bridged traffic goes through FORWARD (br_netfilter), whose policy dockerd sets to DROP.
+                await AssertDockerForwardPolicyDropAsync();
+                await second.ServeHttpAsync();
+                Assert.Equal(second.Greeting, await third.ExecAsync("busybox", "wget", "-q", "-O-", $"http://{second.Attachment.IPAddress}/"));
+                Assert.Equal(0, (await FakeContainer.RunAsync(["iptables", .. masquerade])).ExitCode);
+                Assert.Equal(2, RuleLines((await FakeContainer.RunAsync(["iptables", "-S", chain])).Stdout));
+                Assert.Single((await FakeContainer.RunAsync(["iptables", "-S", "FORWARD"])).Stdout.Split('\n'), l => l.Contains(chain, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await FakeContainer.RunAsync(["iptables", "-t", "nat", "-D", .. masquerade[3..]]);
+            await FakeContainer.RunAsync(["iptables", "-D", "FORWARD", "-m", "comment", "--comment", "kist bridge kisttest0", "-j", chain]);
+            await FakeContainer.RunAsync(["iptables", "-F", chain]);
+            await FakeContainer.RunAsync(["iptables", "-X", chain]);
+            await FakeContainer.RunAsync(["ip", "link", "del", "kisttest0"]);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int RuleLines(string rules) => rules.Split('\n').Count(l => l.StartsWith("-A ", StringComparison.Ordinal));
 
     [Fact]
     public async Task Detach_AfterACrash_FromAnotherProcessState_WithTheNamespaceAlreadyGone()
