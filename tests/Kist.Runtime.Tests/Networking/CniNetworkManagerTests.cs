@@ -68,11 +68,19 @@ public sealed class CniNetworkManagerTests
         var container = await FakeContainer.StartAsync(Manager, new PortMapping(port, 80), new PortMapping(port, 53, "udp"));
         string veth = container.HostVeth();
         string ip = container.Attachment.IPAddress!;
-        Assert.True(File.Exists(container.Attachment.NetnsPath));
-        Assert.Contains(container.Id, await IptablesSaveAsync());
-        Assert.Contains(ip + ":80", await IptablesSaveAsync()); // portmap's DNAT
-        Assert.True(File.Exists(IpamFile(ip)));
-        Assert.Equal(0, (await FakeContainer.RunAsync(["ip", "link", "show", veth])).ExitCode);
+        try
+        {
+            Assert.True(File.Exists(container.Attachment.NetnsPath));
+            Assert.Contains(container.Id, await IptablesSaveAsync());
+            Assert.Contains(ip + ":80", await IptablesSaveAsync()); // portmap's DNAT
+            Assert.True(File.Exists(IpamFile(ip)));
+            Assert.Equal(0, (await FakeContainer.RunAsync(["ip", "link", "show", veth])).ExitCode);
+        }
+        catch
+        {
+            await container.DisposeAsync(); // a failed assertion leaves no namespace behind
+            throw;
+        }
 
         await container.DisposeAsync();
         await AssertGoneAsync(container.Id, ip, veth);
