@@ -5,7 +5,8 @@
 # kist run spends its time. The image is busybox-static on a one-layer rootfs, loaded into docker from
 # `kist save`. runc also runs the bundle with kist's seccomp filter added, and with kist's whole config.json, to show
 # what docker's defaults cost runc itself.
-# All run without a network (--network none), so that only the start itself is measured.
+# All run without a network (--network none), so that only the start itself is measured; last, kist and docker once
+# more with their default network (a bridge each), as a user runs `run --rm IMAGE true`.
 # Needs root, the peer tools (scripts/setup.sh) and out/kist (scripts/build.sh), or KIST=/path/to/kist.
 # Usage: sudo bash bench/run.sh [RUNS]
 set -euo pipefail
@@ -86,3 +87,9 @@ python3 bench/alternate.py "$runs" \
   "kist=$kist --root $root run --rm --network none $image true" \
   "runc=runc --root $work/runc run --bundle $work/bundle kist-bench-runc" \
   "runc-kist-config=runc --root $work/runc run --bundle $work/bundle-kist kist-bench-runc" | sed 's/^/  /'
+
+# The same command with each tool's default network (docker0 for docker, kist0 through the CNI plugins for kist).
+echo "bench: kist and docker with their default network, the bridge ($runs runs each):"
+python3 bench/alternate.py "$runs" \
+  "kist=$kist --root $root run --rm $image true" \
+  "docker=docker run --rm $image true" | sed 's/^/  /'
