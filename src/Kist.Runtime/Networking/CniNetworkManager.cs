@@ -43,8 +43,8 @@ public sealed class CniNetworkManager(CniNetworkOptions? options = null) : INetw
         using (await AcquireLockAsync(cancellationToken))
         {
             if (request.Ports.Count > 0) CheckPortsFree(id, request.Ports);
-            state.Save(StatePath(id));
             await FirewallRules.EnsureBridgeRulesAsync(_options.BridgeName, _options.Subnet, cancellationToken);
+            state.Save(StatePath(id));
         }
         try
         {

@@ -12,7 +12,7 @@ internal static class FirewallRules
     /// connections DNATed to it (published ports). One iptables run checks the masquerade rule, made last; when it is
     /// missing (first use since boot, or the rules were flushed) each rule is checked and what is missing is added,
     /// never taking away one that running containers use. Per container (the bridge plugin's ipMasq and the firewall
-    /// plugin) they were ~15 iptables runs, ~40 ms of each start and ~70 ms of each stop. Call it under the network's lock.
+    /// plugin) they were ~15 iptables runs, ~40 ms of each start and ~70 ms of each release. Call it under the network's lock.
     /// </summary>
     public static async Task EnsureBridgeRulesAsync(string bridge, string subnet, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ internal static class FirewallRules
     }
 
     /// <summary>The filter chain that FORWARD jumps to for the bridge's traffic.</summary>
-    public static string ForwardChain(string bridge) => "KIST-" + bridge;
+    private static string ForwardChain(string bridge) => "KIST-" + bridge;
 
     /// <summary>A rule given as for <c>-A</c> (an optional <c>-t TABLE</c>, the chain, the rule): whether it exists.</summary>
     private static async Task<bool> HasRuleAsync(string[] rule, CancellationToken cancellationToken)
