@@ -92,7 +92,9 @@ public sealed class ContainerRuntime
                     using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
                     started?.Invoke(pid);
                 },
-                Ended = () => RemoveEndedAsync(c, removal),
+                // Only an --rm container has anything to do then; for any other the monitor does not watch the
+                // container's process (the watch holds a pool thread for the container's whole life).
+                Ended = c.HostConfig.AutoRemove ? () => RemoveEndedAsync(c, removal) : null,
             }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -122,7 +124,7 @@ public sealed class ContainerRuntime
     /// </summary>
     private async Task RemoveEndedAsync(ContainerRecord c, EarlyRemoval removal)
     {
-        if (!c.HostConfig.AutoRemove || Store.ReadState(c.Id).RestartRequested) return;
+        if (Store.ReadState(c.Id).RestartRequested) return;
         try
         {
             await RemoveAllButRecordAsync(c, CancellationToken.None).ConfigureAwait(false);
@@ -185,11 +187,6 @@ public sealed class ContainerRuntime
     private async Task ReleaseAsync(ContainerRecord c, CancellationToken cancellationToken)
     {
         _bundles.Release(c.Id);
-        await DetachNetworkAsync(c, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task DetachNetworkAsync(ContainerRecord c, CancellationToken cancellationToken)
-    {
         if (IsBridged(c)) await _network!.DetachAsync(c.Id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -329,7 +326,7 @@ public sealed class ContainerRuntime
     /// </summary>
     private async Task RemoveAllButRecordAsync(ContainerRecord c, CancellationToken cancellationToken)
     {
-        var network = IsBridged(c) ? Task.Run(() => DetachNetworkAsync(c, cancellationToken), CancellationToken.None) : Task.CompletedTask;
+        var network = IsBridged(c) ? Task.Run(() => _network!.DetachAsync(c.Id, cancellationToken).AsTask(), CancellationToken.None) : Task.CompletedTask;
         try
         {
             _bundles.Release(c.Id);
