@@ -30,16 +30,24 @@ internal static class ImagePuller
     /// </summary>
     public static async Task<ContainerRecord> CreateContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken)
     {
+        var record = await DefineContainerAsync(engine, request, policy, cancellationToken);
+        await engine.Containers.AddAsync(record, cancellationToken);
+        return record;
+    }
+
+    /// <summary>The container as <see cref="CreateContainerAsync"/> creates it, pulled for, but not yet in the store.</summary>
+    public static async Task<ContainerRecord> DefineContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken)
+    {
         if (policy == "always") await PullForContainerAsync(engine, request.Image, cancellationToken);
         try
         {
-            return await engine.Containers.CreateAsync(request, cancellationToken);
+            return await engine.Containers.DefineAsync(request, cancellationToken);
         }
         catch (ImageNotFoundException) when (policy == "missing" && IsPullable(request.Image))
         {
             Cli.Error.WriteLine($"Unable to find image '{ImageReference.Parse(request.Image).ToFamiliarString()}' locally");
             await PullForContainerAsync(engine, request.Image, cancellationToken);
-            return await engine.Containers.CreateAsync(request, cancellationToken);
+            return await engine.Containers.DefineAsync(request, cancellationToken);
         }
     }
 

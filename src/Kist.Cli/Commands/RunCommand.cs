@@ -37,17 +37,21 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
             ContainerRecord record;
+            bool detached = result.GetValue(detach);
             try
             {
-                record = await ImagePuller.CreateContainerAsync(engine, flags.Request(result), pull, cancellationToken);
+                // A detached container's monitor (another process) finds it in the store; in the foreground the
+                // container is added to the store while the runtime starts.
+                record = await ImagePuller.DefineContainerAsync(engine, flags.Request(result), pull, cancellationToken);
+                if (detached) await engine.Containers.AddAsync(record, cancellationToken);
             }
             catch (KistException e)
             {
                 Cli.Error.WriteLine("Error: " + e.Message);
                 return ExitCodes.Usage;
             }
-            if (result.GetValue(detach)) return await StartDetachedAsync(engine, record, printId: true, cancellationToken);
-            return await RunAttachedAsync(engine, record, result.GetValue(flags.Interactive), result.GetValue(flags.Tty));
+            if (detached) return await StartDetachedAsync(engine, record, printId: true, cancellationToken);
+            return await RunAttachedAsync(engine, record, result.GetValue(flags.Interactive), result.GetValue(flags.Tty), isNew: true);
         });
     }
 
@@ -73,15 +77,19 @@ internal static class RunCommand
         return 0;
     }
 
-    /// <summary>Runs the container with this process as its monitor and returns docker's exit code for the run.</summary>
-    internal static async Task<int> RunAttachedAsync(KistEngine engine, ContainerRecord record, bool interactive, bool tty)
+    /// <summary>
+    /// Runs the container with this process as its monitor and returns docker's exit code for the run; a new container
+    /// (<paramref name="isNew"/>, not yet in the store) is added to it meanwhile.
+    /// </summary>
+    internal static async Task<int> RunAttachedAsync(KistEngine engine, ContainerRecord record, bool interactive, bool tty, bool isNew = false)
     {
         bool terminal = tty && Terminal.IsTerminal(0) && Terminal.IsTerminal(1);
         RunOutcome outcome;
         try
         {
             Cli.Out.Flush();
-            outcome = await engine.Containers.RunAttachedAsync(record, new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal, Pty = tty && !terminal });
+            var io = new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal, Pty = tty && !terminal };
+            outcome = await (isNew ? engine.Containers.RunNewAttachedAsync(record, io) : engine.Containers.RunAttachedAsync(record, io));
         }
         catch (KistException e)
         {

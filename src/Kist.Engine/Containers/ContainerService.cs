@@ -37,7 +37,19 @@ public sealed class ContainerService : IVolumeUsage
     public ContainerRuntime Runtime { get; }
     public ContainerStore Store => Runtime.Store;
 
+    /// <summary>docker create: the container a request describes, in the store with its read-write layer.</summary>
     public async Task<ContainerRecord> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
+    {
+        var record = await DefineAsync(request, cancellationToken).ConfigureAwait(false);
+        await AddAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>
+    /// The container a request describes, checked, with its image's snapshots unpacked, but not yet in the store:
+    /// <see cref="AddAsync"/> puts it there (a foreground run does that while the runtime starts).
+    /// </summary>
+    public async Task<ContainerRecord> DefineAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
         Timings.Mark("create");
         var image = await _engine.Images.ResolveAsync(request.Image, cancellationToken).ConfigureAwait(false);
@@ -118,7 +130,13 @@ public sealed class ContainerService : IVolumeUsage
         Ulimits.ToSpec(record.HostConfig.Ulimits); // a hard limit above ours fails now, not at start
         if (record.HostConfig.Memory is > 0 and < 6 * 1024 * 1024) throw new InvalidInputException("Minimum memory limit allowed is 6MB");
         Runtime.RuntimeFor(record); // an unknown runtime fails now, not at start
-        await PrepareReadWriteLayerAsync(record.SnapshotKey, chainId, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Puts a container that <see cref="DefineAsync"/> made into the store: its read-write layer, record and name.</summary>
+    public async Task AddAsync(ContainerRecord record, CancellationToken cancellationToken = default)
+    {
+        await PrepareReadWriteLayerAsync(record.SnapshotKey, Digest.Parse(record.ChainId), cancellationToken).ConfigureAwait(false);
         try
         {
             Store.Create(record);
@@ -129,7 +147,6 @@ public sealed class ContainerService : IVolumeUsage
             throw;
         }
         Timings.Mark("container-created");
-        return record;
     }
 
     /// <summary>The container's read-write snapshot, over the image's init layer.</summary>
@@ -195,6 +212,13 @@ public sealed class ContainerService : IVolumeUsage
     /// <summary>Runs the container with this process as its monitor (foreground <c>run</c>, <c>start -a</c>).</summary>
     public Task<RunOutcome> RunAttachedAsync(ContainerRecord record, ContainerIO io, CancellationToken cancellationToken = default) =>
         Runtime.RunAsync(record, io, cancellationToken);
+
+    /// <summary>
+    /// Foreground <c>run</c> of a container that <see cref="DefineAsync"/> made: the runtime starts first, and the
+    /// container is added to the store while it starts (see <see cref="ContainerRuntime.RunNewAsync"/>).
+    /// </summary>
+    public Task<RunOutcome> RunNewAttachedAsync(ContainerRecord record, ContainerIO io, CancellationToken cancellationToken = default) =>
+        Runtime.RunNewAsync(record, () => AddAsync(record, CancellationToken.None), io, cancellationToken);
 
     /// <summary>Starts the container under its own monitor process; null when it started, else why not.</summary>
     public async Task<RunOutcome?> StartDetachedAsync(ContainerRecord record, IReadOnlyList<string> monitorCommand, CancellationToken cancellationToken = default)

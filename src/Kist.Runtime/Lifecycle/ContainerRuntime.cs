@@ -66,9 +66,27 @@ public sealed class ContainerRuntime
     /// Starts the container with this process as its monitor and returns when it has ended (its state written, its
     /// rootfs unmounted, its network released, and for <c>--rm</c> everything removed).
     /// </summary>
-    public async Task<RunOutcome> RunAsync(ContainerRecord c, ContainerIO io, CancellationToken cancellationToken = default)
+    public Task<RunOutcome> RunAsync(ContainerRecord c, ContainerIO io, CancellationToken cancellationToken = default)
     {
-        var runtime = RuntimeFor(c);
+        MarkRunning(c);
+        return RunAsync(c, add: null, io, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a container that is not in the store yet, as <see cref="RunAsync(ContainerRecord, ContainerIO, CancellationToken)"/>
+    /// runs one that is, but starts the runtime first: until it reads the spec the runtime needs only the container's
+    /// directory (the bundle), so <paramref name="add"/> (the read-write layer, the record) and the running state are
+    /// made while it starts (runc spends ~9 ms starting), not before. When <paramref name="add"/> fails (a name in
+    /// use), the runtime is killed and the directory removed: nothing of the container remains.
+    /// </summary>
+    public Task<RunOutcome> RunNewAsync(ContainerRecord c, Func<Task> add, ContainerIO io, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Store.Directory(c.Id));
+        return RunAsync(c, add, io, cancellationToken);
+    }
+
+    private void MarkRunning(ContainerRecord c)
+    {
         using (Store.Lock(c.Id))
         {
             var state = Store.ReadState(c.Id);
@@ -80,12 +98,28 @@ public sealed class ContainerRuntime
             });
         }
         Timings.Mark("state-running");
+    }
+
+    /// <param name="add">For a container not in the store yet: puts it there (then it is marked running) first thing while the runtime starts.</param>
+    private async Task<RunOutcome> RunAsync(ContainerRecord c, Func<Task>? add, ContainerIO io, CancellationToken cancellationToken)
+    {
+        var runtime = RuntimeFor(c);
+        bool inStore = add is null;
         RunOutcome outcome;
         var removal = new EarlyRemoval();
         try
         {
             var started = io.Started;
-            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), () => PrepareAsync(c, io, cancellationToken), Store.LogFile(c.Id), io with
+            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), async () =>
+            {
+                if (!inStore)
+                {
+                    await add!().ConfigureAwait(false);
+                    inStore = true;
+                    MarkRunning(c);
+                }
+                return await PrepareAsync(c, io, cancellationToken).ConfigureAwait(false);
+            }, Store.LogFile(c.Id), io with
             {
                 Started = pid =>
                 {
@@ -97,9 +131,10 @@ public sealed class ContainerRuntime
                 Ended = c.HostConfig.AutoRemove ? () => RemoveEndedAsync(c, removal) : null,
             }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await FinishAsync(c, runtime, new RunOutcome(125, e.Message), removal).ConfigureAwait(false);
+            if (!inStore) Directory.Delete(Store.Directory(c.Id), recursive: true);
+            else if (e is not OperationCanceledException) await FinishAsync(c, runtime, new RunOutcome(125, e.Message), removal).ConfigureAwait(false);
             throw;
         }
         Timings.Mark("runtime-exited");

@@ -108,6 +108,40 @@ public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixt
         await ContainerLeaks.AssertNoneAsync(Root);
     }
 
+    /// <summary>
+    /// A foreground run starts the runtime before the container is in the store: a name in use, found only then, ends
+    /// it with docker's 125 and leaves no directory, read-write layer, runtime state or process behind.
+    /// </summary>
+    [Fact]
+    public async Task A_foreground_run_whose_name_is_in_use_fails_and_leaves_nothing()
+    {
+        string name = "taken-" + Guid.NewGuid().ToString("N")[..8];
+        string snapshots = Path.Combine(Root, "snapshots", "overlay", "snapshots");
+        string containers = Path.Combine(Root, "containers");
+        string id = (await KistAsync(Root, "run", "-d", "--network", "none", "--name", name, images.Plain, "sleep", "60")).ShouldSucceed().Stdout.Trim();
+        try
+        {
+            int layers = Directory.GetDirectories(snapshots).Length;
+            var directories = Directory.GetDirectories(containers).Order().ToList();
+            foreach (string[] flags in new[] { ["--rm"], Array.Empty<string>() })
+            {
+                var refused = await KistAsync(Root, ["run", .. flags, "--network", "none", "--name", name, images.Plain, "echo", "never"]);
+                Assert.Equal(125, refused.ExitCode);
+                Assert.Contains($"The container name \"/{name}\" is already in use by container \"{id}\"", refused.Stderr);
+                Assert.DoesNotContain("never", refused.Stdout);
+            }
+            Assert.Equal(directories, Directory.GetDirectories(containers).Order().ToList());
+            Assert.Equal(layers, Directory.GetDirectories(snapshots).Length);
+            Assert.Equal([id], await ContainerLeaks.RuntimeContainersAsync(Root));
+            Assert.Equal("running", (await KistAsync(Root, "inspect", "-f", "{{.State.Status}}", name)).ShouldSucceed().Stdout.Trim());
+        }
+        finally
+        {
+            (await KistAsync(Root, "rm", "-f", name)).ShouldSucceed();
+        }
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
     [Fact]
     public async Task Foreground_run_forwards_sigterm_and_returns_the_containers_code()
     {
