@@ -143,19 +143,21 @@ public sealed class ContainerRuntime
         return outcome;
     }
 
-    /// <summary>Whether an <c>--rm</c> container's files went as soon as its process ended, before the runtime had exited.</summary>
+    /// <summary>Whether an <c>--rm</c> container's files, and its record, went as soon as its process ended, before the runtime had exited.</summary>
     private sealed class EarlyRemoval
     {
         public bool Done;
+        public bool RecordRemoved;
     }
 
     /// <summary>
-    /// Once an <c>--rm</c> container's process has exited, its rootfs, network, bundle and read-write layer go while
-    /// the runtime tears down its cgroup and state (runc takes ~4 ms; the removal, freeing blocks on the disk, ~2 ms).
-    /// Only what <see cref="FinishAsync"/> would remove anyway: a container with a restart asked for keeps everything
-    /// until the runtime has exited (one asked for later finds it removed, as when it races docker's removal). The
-    /// record goes after the runtime's exit, with the exit code. A failure is left to <see cref="FinishAsync"/>, which
-    /// removes again what is not marked done and reports it.
+    /// Once an <c>--rm</c> container's process has exited, its rootfs, network, bundle, read-write layer and record go
+    /// while the runtime tears down its cgroup and state (runc takes ~2 ms; the removal, freeing blocks on the disk,
+    /// about as long): after the runtime's exit only its exit code is left to hand on. Only what
+    /// <see cref="FinishAsync"/> would remove anyway: a container with a restart asked for keeps everything until the
+    /// runtime has exited (one asked for later finds it removed, as when it races docker's removal). The record stays
+    /// for <see cref="FinishAsync"/>, which removes it with the exit code, when someone waits for that code. A failure
+    /// is left to <see cref="FinishAsync"/>, which removes again what is not marked done and reports it.
     /// </summary>
     private async Task RemoveEndedAsync(ContainerRecord c, EarlyRemoval removal)
     {
@@ -164,6 +166,7 @@ public sealed class ContainerRuntime
         {
             await RemoveAllButRecordAsync(c, CancellationToken.None).ConfigureAwait(false);
             removal.Done = true;
+            removal.RecordRemoved = Store.DeleteUnlessAwaited(c);
         }
         catch (Exception) { }
     }
@@ -183,6 +186,12 @@ public sealed class ContainerRuntime
 
     private async Task FinishAsync(ContainerRecord c, OciRuntime runtime, RunOutcome outcome, EarlyRemoval removal)
     {
+        if (removal.RecordRemoved)
+        {
+            if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true).ConfigureAwait(false);
+            Store.NotifyWaiters(c.Id, outcome.ExitCode);
+            return;
+        }
         if (removal.Done || c.HostConfig.AutoRemove && !Store.ReadState(c.Id).RestartRequested)
         {
             // Deletes the runtime's state and releases the rootfs and network too.

@@ -13,9 +13,27 @@ namespace Kist.Runtime.Logs;
 public sealed class JsonLogWriter(string path) : IDisposable
 {
     private FileStream? _file;
+    private bool _containerRemoved;
     private readonly Lock _lock = new();
 
-    private FileStream File => _file ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096);
+    /// <summary>
+    /// The log file, made at the first entry; null once the container's directory is gone (an <c>--rm</c> container
+    /// is removed as soon as its process has ended, while its last output may still be on its way: nobody can read
+    /// that container's log any more).
+    /// </summary>
+    private FileStream? File
+    {
+        get
+        {
+            if (_file is not null || _containerRemoved) return _file;
+            try { return _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096); }
+            catch (DirectoryNotFoundException)
+            {
+                _containerRemoved = true;
+                return null;
+            }
+        }
+    }
 
     /// <summary>Writes complete lines of <paramref name="pending"/> (text so far of this stream) and keeps the rest.</summary>
     public void Write(string stream, StringBuilder pending, bool final)
@@ -42,9 +60,10 @@ public sealed class JsonLogWriter(string path) : IDisposable
 
     private void WriteEntry(LogEntry entry)
     {
+        if (File is not { } file) return;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, LogJson.Default.LogEntry);
-        File.Write(bytes);
-        File.WriteByte((byte)'\n');
+        file.Write(bytes);
+        file.WriteByte((byte)'\n');
     }
 
     public void Dispose() => _file?.Dispose();

@@ -117,16 +117,37 @@ public sealed class ContainerStore
     /// </summary>
     public void Delete(ContainerRecord record, int? exitCode = null)
     {
-        string id = record.Id;
         using var names = ContainerLock.Acquire(NamesLock);
-        string dir = Directory(id);
-        if (!System.IO.Directory.Exists(dir)) return;
-        // Rename first so that a half-deleted container is never listed.
-        string trash = Path.Combine(Root, ".removing-" + id);
+        if (Unlist(record) is not { } trash) return;
+        _waiters.Removed(record.Id, () => exitCode ?? ExitCodeIn(Path.Combine(trash, "state.json")));
+        System.IO.Directory.Delete(trash, recursive: true);
+    }
+
+    /// <summary>
+    /// Removes a container whose exit code is not known yet (an <c>--rm</c> container whose runtime is still tearing
+    /// it down), unless a waiter has marked itself: then false, and <see cref="Delete"/> removes it later with the
+    /// code. A waiter that marks itself after this learns the code from <see cref="NotifyWaiters"/>.
+    /// </summary>
+    public bool DeleteUnlessAwaited(ContainerRecord record)
+    {
+        using var names = ContainerLock.Acquire(NamesLock);
+        if (_waiters.AnyFor(record.Id)) return false;
+        if (Unlist(record) is { } trash) System.IO.Directory.Delete(trash, recursive: true);
+        return true;
+    }
+
+    /// <summary>Leaves the exit code of a container that <see cref="DeleteUnlessAwaited"/> removed for its waiters.</summary>
+    public void NotifyWaiters(string id, int exitCode) => _waiters.Removed(id, () => exitCode);
+
+    /// <summary>Takes the container out of the store (renamed first, so that a half-deleted one is never listed); its directory's new name, or null when it was gone.</summary>
+    private string? Unlist(ContainerRecord record)
+    {
+        string dir = Directory(record.Id);
+        if (!System.IO.Directory.Exists(dir)) return null;
+        string trash = Path.Combine(Root, ".removing-" + record.Id);
         System.IO.Directory.Move(dir, trash);
         _names.Remove(record);
-        _waiters.Removed(id, () => exitCode ?? ExitCodeIn(Path.Combine(trash, "state.json")));
-        System.IO.Directory.Delete(trash, recursive: true);
+        return trash;
     }
 
     /// <summary>Marks this process as a waiter for the container's exit code (until disposed); mark before reading its state.</summary>

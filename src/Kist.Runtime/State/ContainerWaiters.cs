@@ -25,11 +25,14 @@ internal sealed class ContainerWaiters(string root)
         return new WaiterMark(mark);
     }
 
+    /// <summary>Whether anyone has marked itself as waiting for the container.</summary>
+    public bool AnyFor(string id) => Directory.Exists(MarksDirectory) && Directory.EnumerateFiles(MarksDirectory, id + ".*").Any();
+
     /// <summary>After the container has left the store: keeps its exit code if anyone waits for it.</summary>
     public void Removed(string id, Func<int?> exitCode)
     {
         Sweep();
-        if (!Directory.Exists(MarksDirectory) || !Directory.EnumerateFiles(MarksDirectory, id + ".*").Any()) return;
+        if (!AnyFor(id)) return;
         if (exitCode() is not { } code) return;
         string path = ExitCodeFile(id);
         File.WriteAllText(path + ".tmp", code.ToString(CultureInfo.InvariantCulture));

@@ -31,6 +31,19 @@ public sealed class JsonLogTests
     }
 
     [Fact]
+    public void Output_after_the_containers_directory_was_removed_is_dropped()
+    {
+        string dir = Directory.CreateTempSubdirectory("kist-log").FullName;
+        string path = Path.Combine(dir, "log.json");
+        Directory.Delete(dir);
+        using var writer = new JsonLogWriter(path);
+        var pending = new StringBuilder("late\n");
+        writer.Write("stdout", pending, final: true);
+        Assert.Equal("", pending.ToString());
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
     public async Task A_writer_that_wrote_nothing_leaves_no_file_and_reads_as_empty()
     {
         string path = Path.Combine(Path.GetTempPath(), "kist-log-" + Guid.NewGuid().ToString("N"));

@@ -75,6 +75,33 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_container_removed_before_its_exit_code_is_known_stays_for_a_waiter_and_hands_the_code_on()
+    {
+        var store = new ContainerStore(_root);
+        var unwatched = Record(new string('4', 64), "early");
+        store.Create(unwatched);
+        Assert.True(store.DeleteUnlessAwaited(unwatched));
+        Assert.False(Directory.Exists(store.Directory(unwatched.Id)));
+        Assert.Throws<NotFoundException>(() => store.Find("early"));
+        // A waiter that marks itself after the removal (it then finds no container) learns the code once it is known.
+        using (store.MarkWaiter(unwatched.Id))
+        {
+            store.NotifyWaiters(unwatched.Id, 5);
+            Assert.Equal(5, store.ReadLastExitCode(unwatched.Id));
+        }
+
+        var watched = Record(new string('5', 64), "watched-early");
+        store.Create(watched);
+        using (store.MarkWaiter(watched.Id))
+        {
+            Assert.False(store.DeleteUnlessAwaited(watched));
+            Assert.Equal(watched.Id, store.Find("watched-early").Id);
+            store.Delete(watched, exitCode: 6);
+            Assert.Equal(6, store.ReadLastExitCode(watched.Id));
+        }
+    }
+
+    [Fact]
     public void A_root_without_a_name_index_gets_one_from_its_records()
     {
         var store = new ContainerStore(_root);
