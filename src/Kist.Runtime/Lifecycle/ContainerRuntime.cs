@@ -123,8 +123,12 @@ public sealed class ContainerRuntime
             {
                 Started = pid =>
                 {
-                    using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
-                    started?.Invoke(pid);
+                    try
+                    {
+                        using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
+                        started?.Invoke(pid);
+                    }
+                    finally { removal.PidRecorded.TrySetResult(); }
                 },
                 // Only an --rm container has anything to do then; for any other the monitor does not watch the
                 // container's process (the watch holds a pool thread for the container's whole life).
@@ -148,6 +152,8 @@ public sealed class ContainerRuntime
     {
         public bool Done;
         public bool RecordRemoved;
+        /// <summary>The state has the container's pid: only then may the record go (the removal starts before).</summary>
+        public readonly TaskCompletionSource PidRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>
@@ -166,6 +172,7 @@ public sealed class ContainerRuntime
         {
             await RemoveAllButRecordAsync(c, CancellationToken.None).ConfigureAwait(false);
             removal.Done = true;
+            await removal.PidRecorded.Task.ConfigureAwait(false);
             removal.RecordRemoved = Store.DeleteUnlessAwaited(c);
         }
         catch (Exception) { }

@@ -22,7 +22,7 @@ public sealed record ContainerIO
     /// <summary>
     /// Run once the container's process has exited, while the runtime may still be tearing the container down (its
     /// cgroup, its state): clean-up that needs neither the runtime nor the exit code overlaps with the runtime's.
-    /// The run's outcome comes after it has finished.
+    /// The run's outcome comes after it has finished. It may start before <see cref="Started"/> has returned.
     /// </summary>
     public Func<Task>? Ended { get; init; }
 }

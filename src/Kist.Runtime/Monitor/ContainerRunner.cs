@@ -68,9 +68,11 @@ public static class ContainerRunner
             Timings.Mark("container-started");
             scratch.Dispose(); // read: a long-lived container (a -d monitor) keeps nothing in the tmpfs
             stderr?.Release();
-            io.Started?.Invoke(pid);
         }
+        // The watch first: a short-lived container has often ended by now, and its removal overlaps the runtime's
+        // tear-down only from when the watch sees that.
         var ended = pid > 0 && io.Ended is { } onEnded ? WhenContainerEndsAsync(pid, runtimePid, onEnded) : Task.CompletedTask;
+        if (pid > 0) io.Started?.Invoke(pid);
         await exited.ConfigureAwait(false);
         pty?.CloseSlave();
         await Task.WhenAll(pumps).ConfigureAwait(false);
