@@ -2,7 +2,7 @@
 """Times commands in alternation (A B C, C B A, ...) rather than in blocks as hyperfine does, so that a drift of the
 machine (page cache, the file system's recently freed inodes, a neighbour on the VM) weighs on every command alike.
 Usage: python3 bench/alternate.py RUNS NAME=COMMAND... ; prints each command's mean and median, and the first
-command's ratio to each other one. Commands run without a shell, their output discarded; a failure is reported."""
+command's ratio to and paired difference from each other one. Commands run without a shell, their output discarded; a failure is reported."""
 import os
 import statistics
 import sys
@@ -32,3 +32,10 @@ first = commands[0][0]
 for name, _ in commands[1:]:
     print(f"{first}/{name} = {statistics.mean(times[first]) / statistics.mean(times[name]):.2f} (means), "
           f"{statistics.median(times[first]) / statistics.median(times[name]):.2f} (medians)")
+# Each round runs every command once, so the difference within a round cancels the machine's drift: its mean and
+# standard error resolve changes of a few tenths of a millisecond that the separate means hide (this VM's sd is ~8 ms).
+for name, _ in commands[1:]:
+    differences = [a - b for a, b in zip(times[first], times[name])]
+    error = statistics.stdev(differences) / len(differences) ** 0.5
+    print(f"{first}-{name} = {statistics.mean(differences):+.2f} ms per round (standard error {error:.2f}), "
+          f"median {statistics.median(differences):+.2f}")
