@@ -137,7 +137,7 @@ public sealed class ContainerRuntime
         }
         catch (Exception e)
         {
-            if (!inStore) Directory.Delete(Store.Directory(c.Id), recursive: true);
+            if (!inStore) RemoveUnadded(c);
             else if (e is not OperationCanceledException) await FinishAsync(c, runtime, new RunOutcome(125, e.Message), removal).ConfigureAwait(false);
             throw;
         }
@@ -145,6 +145,13 @@ public sealed class ContainerRuntime
         await FinishAsync(c, runtime, outcome, removal).ConfigureAwait(false);
         Timings.Mark("cleaned-up");
         return outcome;
+    }
+
+    /// <summary>The directory of a container that never reached the store; a failure here must not hide why it did not.</summary>
+    private void RemoveUnadded(ContainerRecord c)
+    {
+        try { Directory.Delete(Store.Directory(c.Id), recursive: true); }
+        catch (IOException) { }
     }
 
     /// <summary>Whether an <c>--rm</c> container's files, and its record, went as soon as its process ended, before the runtime had exited.</summary>
