@@ -2,32 +2,26 @@ using Kist.Runtime.Native;
 
 namespace Kist.Runtime.Execution;
 
-/// <summary>Waits for processes that are not this process's children (a container's process is the runtime's).</summary>
+/// <summary>How a child process ended, read without taking it from the <see cref="System.Diagnostics.Process"/> that waits for it.</summary>
 internal static class ProcessExit
 {
+    private const int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000, CLD_EXITED = 1;
+
     /// <summary>
-    /// Blocks until <paramref name="pid"/> or <paramref name="otherPid"/> exits; true when <paramref name="pid"/> has
-    /// exited (a process already gone counts as exited: pidfd_open refuses it).
+    /// The exit code of this process's child <paramref name="pid"/>, which has exited, without reaping it (the
+    /// <see cref="System.Diagnostics.Process"/> that started it does); as Process reports it: 128 + the signal that
+    /// killed it. Null when Process has reaped it already.
     /// </summary>
-    public static bool WaitForEither(int pid, int otherPid)
+    public static unsafe int? PeekExitCode(int pid)
     {
-        int watched = Sys.PidfdOpen(pid, 0);
-        if (watched < 0) return Sys.Errno == Sys.ESRCH;
-        int other = Sys.PidfdOpen(otherPid, 0);
-        try
+        // siginfo_t: si_signo, si_errno, si_code, a pad, si_pid, si_uid, si_status (x86_64 and arm64 alike).
+        Span<int> info = stackalloc int[32];
+        int rc;
+        fixed (int* buffer = info)
         {
-            if (other < 0) return false;
-            Span<Sys.PollFd> fds = [new() { Fd = watched, Events = Sys.POLLIN }, new() { Fd = other, Events = Sys.POLLIN }];
-            while (Sys.Poll(fds, 2, -1) < 0)
-            {
-                if (Sys.Errno != Sys.EINTR) return false;
-            }
-            return fds[0].Returned != 0;
+            while ((rc = Sys.Waitid(P_PID, pid, buffer, WEXITED | WNOWAIT)) < 0 && Sys.Errno == Sys.EINTR) { }
         }
-        finally
-        {
-            Sys.Close(watched);
-            if (other >= 0) Sys.Close(other);
-        }
+        if (rc < 0 || info[4] != pid) return null;
+        return info[2] == CLD_EXITED ? info[6] : 128 + info[6];
     }
 }

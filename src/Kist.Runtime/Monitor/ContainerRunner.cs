@@ -21,30 +21,33 @@ public static class ContainerRunner
     /// </summary>
     public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, Func<Task<byte[]>> prepare, string logFile, ContainerIO io)
     {
-        StartHelperThreads();
+        // A pool worker for the output pumps, started while the other core is free: see RuntimeWatch for the rest.
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
         using var scratch = RuntimeScratch.Create(bundle);
         string pidFile = scratch.File("pid");
+        using var watch = RuntimeWatch.Start(pidFile, io.Ended);
         using var pty = io.Pty ? PseudoTerminal.Open() : null;
         using var config = ConfigFifo.Create(bundle);
         bool pipes = !io.Terminal && pty is null;
         var info = runtime.Run(id, bundle, pidFile, redirectStdin: pipes && !io.Stdin, redirectOutput: pipes, terminal: pty?.SlavePath);
         using var log = io.Terminal ? null : new JsonLogWriter(logFile);
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
-        if (info.RedirectStandardInput) process.StandardInput.Close();
         int runtimePid = process.Id;
+        watch.Watch(runtimePid);
+        if (info.RedirectStandardInput) process.StandardInput.Close();
         Timings.Mark("runtime-spawned");
         using var signals = new SignalForwarder(runtimePid);
-        var exited = process.WaitForExitAsync();
         try
         {
-            await config.SendAsync(await prepare().ConfigureAwait(false), exited).ConfigureAwait(false);
+            await config.SendAsync(await prepare().ConfigureAwait(false), watch.Exited).ConfigureAwait(false);
         }
         catch
         {
             Sys.Kill(runtimePid, Signals.SIGKILL);
-            await exited.ConfigureAwait(false);
+            await watch.Exited.ConfigureAwait(false);
             throw;
         }
+        watch.LookForPid(config.CloseIfRead);
         Timings.Mark("spec-sent");
         // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
         OutputPump? stdout = null, stderr = null;
@@ -61,19 +64,17 @@ public static class ContainerRunner
             pumps.Add(Task.Run(stdout.RunAsync));
             pumps.Add(Task.Run(stderr.RunAsync));
         }
-        int pid = await WatchPidFileAsync(pidFile, exited, config.CloseIfRead).ConfigureAwait(false);
+        // The watch no longer uses the FIFO once it has the pid (or the runtime has exited).
+        int pid = await watch.Started.ConfigureAwait(false);
         config.Dispose();
         if (pid > 0)
         {
             Timings.Mark("container-started");
             scratch.Dispose(); // read: a long-lived container (a -d monitor) keeps nothing in the tmpfs
             stderr?.Release();
+            io.Started?.Invoke(pid);
         }
-        // The watch first: a short-lived container has often ended by now, and its removal overlaps the runtime's
-        // tear-down only from when the watch sees that.
-        var ended = pid > 0 && io.Ended is { } onEnded ? WhenContainerEndsAsync(pid, runtimePid, onEnded) : Task.CompletedTask;
-        if (pid > 0) io.Started?.Invoke(pid);
-        await exited.ConfigureAwait(false);
+        int? exitCode = await watch.Exited.ConfigureAwait(false);
         pty?.CloseSlave();
         await Task.WhenAll(pumps).ConfigureAwait(false);
         if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
@@ -84,48 +85,28 @@ public static class ContainerRunner
         }
         stdout?.Finish();
         stderr?.Finish();
-        await ended.ConfigureAwait(false);
+        await watch.Ended.ConfigureAwait(false);
+        if (exitCode is null)
+        {
+            process.WaitForExit();
+            exitCode = process.ExitCode;
+        }
         if (pid <= 0)
         {
             string message = RuntimeError.Message(stderr?.HeldText ?? "");
-            if (message.Length == 0) message = $"{runtime.Name} exited with code {process.ExitCode}";
+            if (message.Length == 0) message = $"{runtime.Name} exited with code {exitCode}";
             return new RunOutcome(RuntimeError.ExitCode(message), message);
         }
-        return new RunOutcome(process.ExitCode, null);
+        return new RunOutcome(exitCode.Value, null);
     }
 
     /// <summary>
-    /// Starts the runtime's helper threads that a run needs (a thread-pool worker for the output pumps, the timer
-    /// thread for the pid file's polling, the wait thread that learns of the runtime's exit) before the runtime is
-    /// spawned. Each thread start spins in Thread.Yield until the new thread runs: started once runc ran, they waited
-    /// for a core that runc's processes held, and the spinning took that CPU from runc. Started here, while the other
-    /// core is free, the spinning fell from 1.9 to 1.1 ms per start (perf over 40 starts); most of what remains is the
-    /// socket engine's thread, which the first read of the runtime's output starts.
+    /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.
     /// </summary>
-    private static void StartHelperThreads()
-    {
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
-        _ = Task.Delay(1);
-        using var never = new ManualResetEvent(false);
-        ThreadPool.RegisterWaitForSingleObject(never, static (_, _) => { }, null, Timeout.Infinite, executeOnlyOnce: true).Unregister(null);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="onEnded"/> once the container's process has exited, unless the runtime exits while it still
-    /// runs (the runtime was killed: the container lives on, and needs its rootfs). The wait blocks a pool thread.
-    /// </summary>
-    private static Task WhenContainerEndsAsync(int pid, int runtimePid, Func<Task> onEnded) =>
-        Task.Run(() => ProcessExit.WaitForEither(pid, runtimePid) ? onEnded() : Task.CompletedTask);
-
-    /// <summary>
-    /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits; <paramref name="poll"/>
-    /// runs at each look.
-    /// </summary>
-    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited, Action? poll = null)
+    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
     {
         for (int i = 0; !exited.IsCompleted; i++)
         {
-            poll?.Invoke();
             if (ReadPid(pidFile) is > 0 and int pid) return pid;
             await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
         }

@@ -61,6 +61,9 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
     public static partial int PidfdOpen(int pid, uint flags);
 
+    [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
+    public static unsafe partial int Waitid(int idType, int id, int* info, int options);
+
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(Span<PollFd> fds, nuint count, int timeoutMilliseconds);
 

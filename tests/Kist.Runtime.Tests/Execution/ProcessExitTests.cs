@@ -1,45 +1,48 @@
 using System.Diagnostics;
 using Kist.Runtime.Execution;
+using Kist.Runtime.Native;
 
 namespace Kist.Runtime.Tests.Execution;
 
-/// <summary>Waiting for either of two processes, as a container's monitor waits for the container or its runtime.</summary>
+/// <summary>Reading a child's exit code without reaping it, as a container's monitor reads its runtime's.</summary>
 public sealed class ProcessExitTests
 {
     [Theory]
-    [InlineData("0.2", "30", true)]
-    [InlineData("30", "0.2", false)]
-    public async Task Returns_whether_the_watched_process_exited_first(string watchedSeconds, string otherSeconds, bool watchedFirst)
+    [InlineData("exit 7", 7)]
+    [InlineData("kill -9 $$", 128 + 9)]
+    public void Reads_an_exited_childs_code_as_Process_reports_it(string script, int expected)
     {
-        using var watched = Sleep(watchedSeconds);
-        using var other = Sleep(otherSeconds);
-        try
+        // Process reaps its child on SIGCHLD, racing the read: then there is no code to read, and Process has it.
+        int read = 0;
+        for (int attempt = 0; attempt < 20 && read < 3; attempt++)
         {
-            var wait = Task.Run(() => ProcessExit.WaitForEither(watched.Id, other.Id));
-            Assert.Equal(watchedFirst, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.False((watchedFirst ? other : watched).HasExited); // the wait ended at the first exit
+            using var child = Process.Start("sh", ["-c", script]);
+            WaitUntilExited(child.Id);
+            int? code = ProcessExit.PeekExitCode(child.Id);
+            child.WaitForExit();
+            Assert.Equal(expected, child.ExitCode);
+            if (code is null) continue;
+            Assert.Equal(expected, code);
+            read++;
         }
-        finally
-        {
-            foreach (var process in new[] { watched, other }) if (!process.HasExited) process.Kill();
-        }
+        Assert.True(read > 0, "the code was never read before Process reaped the child");
     }
 
     [Fact]
-    public async Task A_watched_process_already_gone_counts_as_exited()
+    public void A_process_that_is_not_a_child_has_no_code_to_read()
     {
-        using var gone = Sleep("0");
-        await gone.WaitForExitAsync(); // reaped: its pid names nothing now
-        using var other = Sleep("30");
-        try
-        {
-            Assert.True(ProcessExit.WaitForEither(gone.Id, other.Id));
-        }
-        finally
-        {
-            other.Kill();
-        }
+        Assert.Null(ProcessExit.PeekExitCode(1));
     }
 
-    private static Process Sleep(string seconds) => Process.Start("sleep", seconds);
+    private static void WaitUntilExited(int pid)
+    {
+        int fd = Sys.PidfdOpen(pid, 0);
+        if (fd < 0) return; // reaped already
+        try
+        {
+            Span<Sys.PollFd> fds = [new() { Fd = fd, Events = Sys.POLLIN }];
+            Assert.Equal(1, Sys.Poll(fds, 1, 10_000));
+        }
+        finally { Sys.Close(fd); }
+    }
 }
