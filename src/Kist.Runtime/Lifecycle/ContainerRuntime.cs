@@ -130,8 +130,7 @@ public sealed class ContainerRuntime
                     }
                     finally { removal.PidRecorded.TrySetResult(); }
                 },
-                // Only an --rm container has anything to do then; for any other the monitor does not watch the
-                // container's process (the watch holds a pool thread for the container's whole life).
+                // Only an --rm container has anything to do then.
                 Ended = c.HostConfig.AutoRemove ? () => RemoveEndedAsync(c, removal) : null,
             }).ConfigureAwait(false);
         }

@@ -111,6 +111,12 @@ internal sealed class RuntimeWatch : IDisposable
                 if (fds[0].Returned != 0) break;
             }
         }
+        catch (Exception)
+        {
+            // A look for the pid file failed (nothing here should): the run still ends with the runtime's exit.
+            Span<Sys.PollFd> fds = [new() { Fd = runtime, Events = Sys.POLLIN }];
+            while (Sys.Poll(fds, 1, -1) < 0 && Sys.Errno == Sys.EINTR) { }
+        }
         finally
         {
             if (container >= 0) Sys.Close(container);
