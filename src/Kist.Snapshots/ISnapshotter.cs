@@ -30,6 +30,11 @@ public interface ISnapshotter
     ValueTask CommitAsync(string name, string activeKey, CancellationToken cancellationToken = default);
     /// <summary>Removes a snapshot; refuses while other snapshots have it as parent.</summary>
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Removes a snapshot as <see cref="RemoveAsync"/> does, but moves its files aside instead of deleting them: the
+    /// returned action deletes them, so that a caller can do other work beside that (no snapshot names them then).
+    /// </summary>
+    ValueTask<Action> UnlistAsync(string key, CancellationToken cancellationToken = default);
     ValueTask<SnapshotInfo?> StatAsync(string key, CancellationToken cancellationToken = default);
     IAsyncEnumerable<SnapshotInfo> ListAsync(CancellationToken cancellationToken = default);
     ValueTask<SnapshotUsage> UsageAsync(string key, CancellationToken cancellationToken = default);

@@ -78,7 +78,10 @@ public abstract class SnapshotterBase : ISnapshotter
         }, write: true, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) =>
+        (await UnlistAsync(key, cancellationToken).ConfigureAwait(false))();
+
+    public async ValueTask<Action> UnlistAsync(string key, CancellationToken cancellationToken = default)
     {
         string dir = await _store.WithLockAsync(db =>
         {
@@ -88,12 +91,10 @@ public abstract class SnapshotterBase : ISnapshotter
             db.Snapshots.Remove(key);
             return _store.SnapshotDir(r.Id);
         }, write: true, cancellationToken).ConfigureAwait(false);
-        if (Directory.Exists(dir))
-        {
-            var trash = Path.Combine(Root, "snapshots", "rm-" + Guid.NewGuid().ToString("N"));
-            Directory.Move(dir, trash);
-            Dirs.RemoveTree(trash);
-        }
+        if (!Directory.Exists(dir)) return static () => { };
+        var trash = Path.Combine(Root, "snapshots", "rm-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(dir, trash);
+        return () => Dirs.RemoveTree(trash);
     }
 
     public async ValueTask<SnapshotInfo?> StatAsync(string key, CancellationToken cancellationToken = default) =>

@@ -117,6 +117,28 @@ public abstract class SnapshotterConformance : IDisposable
     }
 
     [Fact]
+    public async Task UnlistFreesTheKeyAtOnceAndLeavesTheFilesToTheReturnedAction()
+    {
+        string snapshots = Path.Combine(_tmp.Sub("root"), "snapshots");
+        int Entries() => Directory.Exists(snapshots) ? Directory.GetFileSystemEntries(snapshots).Length : 0;
+        await Snapshotter.PrepareAsync("base-a", null);
+        await Snapshotter.CommitAsync("base", "base-a");
+        var mounts = await Snapshotter.PrepareAsync("rw", "base");
+        await WithMounted(mounts, dir => { File.WriteAllText(Path.Combine(dir, "written"), "x"); return 0; });
+        int before = Entries();
+
+        await Assert.ThrowsAsync<ConflictException>(() => Snapshotter.UnlistAsync("base").AsTask());
+        var deleteFiles = await Snapshotter.UnlistAsync("rw");
+        Assert.Null(await Snapshotter.StatAsync("rw"));
+        Assert.Equal(before, Entries()); // moved aside, not deleted yet
+        await Snapshotter.PrepareAsync("rw", "base"); // the key is free at once
+        Assert.Equal(before + 1, Entries());
+        deleteFiles();
+        Assert.Equal(before, Entries());
+        await Assert.ThrowsAsync<NotFoundException>(() => Snapshotter.UnlistAsync("missing").AsTask());
+    }
+
+    [Fact]
     public async Task ContractErrors()
     {
         await Snapshotter.PrepareAsync("a", null);
