@@ -46,15 +46,16 @@ mkdir -p "$work/bundle"
 # config.json: runc compiles and loads it at each start, which runc's default spec does not ask for.
 cp -r "$work/bundle" "$work/bundle-seccomp"
 cid=$("$kist" --root "$root" run -d --network none "$image" sleep 600)
-jq --slurpfile k "$root/containers/$cid/config.json" '.linux.seccomp = $k[0].linux.seccomp' \
+kist_bundle=$(runc --root "$root/runtime/runc" state "$cid" | jq -r .bundle) # on a tmpfs when the machine has one
+jq --slurpfile k "$kist_bundle/config.json" '.linux.seccomp = $k[0].linux.seccomp' \
   "$work/bundle/config.json" > "$work/bundle-seccomp/config.json"
 # And the bundle kist itself gives runc: kist's whole config.json (docker's defaults: capabilities, masked paths,
 # /dev/shm, mqueue, the cgroup mount, device rules, seccomp) over the same rootfs, with copies of its /etc files.
 cp -r "$work/bundle" "$work/bundle-kist"
-for f in hostname hosts resolv.conf; do cp "$root/containers/$cid/$f" "$work/bundle-kist/$f"; done
+for f in hostname hosts resolv.conf; do cp "$kist_bundle/$f" "$work/bundle-kist/$f"; done
 jq --arg dir "$work/bundle-kist" '.process.args = ["true"] | .root.path = "rootfs"
   | (.mounts[] | select(.destination | startswith("/etc/")) | .source) |= ($dir + "/" + (split("/") | last))' \
-  "$root/containers/$cid/config.json" > "$work/bundle-kist/config.json"
+  "$kist_bundle/config.json" > "$work/bundle-kist/config.json"
 "$kist" --root "$root" rm -f "$cid" >/dev/null
 
 # Warm everything once (image unpacked into its snapshot, docker's layer, page cache).

@@ -37,7 +37,7 @@ internal static class InspectCommand
                     try
                     {
                         var view = await engine.Containers.ViewAsync(engine.Containers.Find(nameOrId), cancellationToken);
-                        json = ContainerInspector.ToJson([view], engine.Containers.Store.LogFile);
+                        json = ContainerInspector.ToJson([view], engine.Containers.Store.LogFile, engine.Containers.Store.Bundles.Directory);
                     }
                     catch (NotFoundException) { }
                 }

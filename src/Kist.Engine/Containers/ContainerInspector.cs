@@ -9,19 +9,19 @@ namespace Kist.Engine.Containers;
 /// <summary>Writes containers in the shape of docker's container inspect API.</summary>
 public static class ContainerInspector
 {
-    public static byte[] ToJson(IEnumerable<ContainerView> containers, Func<string, string> logPath)
+    public static byte[] ToJson(IEnumerable<ContainerView> containers, Func<string, string> logPath, Func<string, string> bundleDirectory)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, OciDocuments.WriterOptions with { Indented = true, IndentSize = 4 }))
         {
             writer.WriteStartArray();
-            foreach (var c in containers) Write(writer, c, logPath(c.Record.Id));
+            foreach (var c in containers) Write(writer, c, logPath(c.Record.Id), bundleDirectory(c.Record.Id));
             writer.WriteEndArray();
         }
         return buffer.ToArray();
     }
 
-    private static void Write(Utf8JsonWriter w, ContainerView view, string logPath)
+    private static void Write(Utf8JsonWriter w, ContainerView view, string logPath, string bundleDirectory)
     {
         var (r, s) = (view.Record, view.State);
         w.WriteStartObject();
@@ -43,9 +43,9 @@ public static class ContainerInspector
         w.WriteString("FinishedAt", s.FinishedAt is { } finished ? ImageInspector.FormatTime(finished) : "0001-01-01T00:00:00Z");
         w.WriteEndObject();
         w.WriteString("Image", r.Image);
-        w.WriteString("ResolvConfPath", Path.Combine(Path.GetDirectoryName(logPath)!, "resolv.conf"));
-        w.WriteString("HostnamePath", Path.Combine(Path.GetDirectoryName(logPath)!, "hostname"));
-        w.WriteString("HostsPath", Path.Combine(Path.GetDirectoryName(logPath)!, "hosts"));
+        w.WriteString("ResolvConfPath", Path.Combine(bundleDirectory, "resolv.conf"));
+        w.WriteString("HostnamePath", Path.Combine(bundleDirectory, "hostname"));
+        w.WriteString("HostsPath", Path.Combine(bundleDirectory, "hosts"));
         w.WriteString("LogPath", logPath);
         w.WriteString("Name", "/" + r.Name);
         w.WriteNumber("RestartCount", 0);

@@ -25,7 +25,7 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
     /// <summary>Mounts the rootfs, writes the /etc files and returns the spec, for <see cref="ConfigFifo"/>.</summary>
     public async Task<byte[]> PrepareAsync(ContainerRecord c, NetworkInfo network, bool terminal, CancellationToken cancellationToken = default)
     {
-        string dir = store.Directory(c.Id);
+        string dir = store.Bundles.Directory(c.Id);
         string rootfs = store.RootfsDirectory(c.Id);
         Directory.CreateDirectory(rootfs);
         MountHelper.Unmount(rootfs); // a leftover of a crash: start from a clean mount point
@@ -46,6 +46,7 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
             var spec = SpecBuilder.Build(c, new SpecContext
             {
                 BundleDirectory = dir,
+                RootfsDirectory = rootfs,
                 User = user,
                 NetworkMode = network.Mode,
                 NetnsPath = network.NetnsPath,
@@ -72,10 +73,11 @@ public sealed class BundlePreparer(ContainerStore store, ISnapshotter snapshotte
     /// </summary>
     public void Remove(string id)
     {
-        string dir = store.Directory(id);
+        string dir = store.Bundles.Directory(id);
         try
         {
             foreach (var file in BundleFiles) File.Delete(Path.Combine(dir, file));
+            store.Bundles.Remove(id);
             if (Directory.Exists(store.RootfsDirectory(id))) Directory.Delete(store.RootfsDirectory(id));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

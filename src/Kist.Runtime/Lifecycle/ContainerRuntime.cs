@@ -47,7 +47,7 @@ public sealed class ContainerRuntime
             state = Store.ReadState(c.Id);
             if (!state.Running || state.Monitor is null || state.Monitor.IsAlive()) return state;
             // The monitor died (killed, or the machine's process table says so): end what it left behind.
-            ConfigFifo.Release(Store.Directory(c.Id));
+            ConfigFifo.Release(Store.Bundles.Directory(c.Id));
             var runtime = RuntimeFor(c);
             if (runtime.Knows(c.Id)) await runtime.DeleteAsync(c.Id, force: true, cancellationToken).ConfigureAwait(false);
             await ReleaseAsync(c, cancellationToken).ConfigureAwait(false);
@@ -110,7 +110,7 @@ public sealed class ContainerRuntime
         try
         {
             var started = io.Started;
-            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Directory(c.Id), async () =>
+            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Bundles.Create(c.Id), async () =>
             {
                 if (!inStore)
                 {
@@ -149,7 +149,11 @@ public sealed class ContainerRuntime
     /// <summary>The directory of a container that never reached the store; a failure here must not hide why it did not.</summary>
     private void RemoveUnadded(ContainerRecord c)
     {
-        try { Directory.Delete(Store.Directory(c.Id), recursive: true); }
+        try
+        {
+            Store.Bundles.Remove(c.Id); // its FIFO went with the run
+            Directory.Delete(Store.Directory(c.Id), recursive: true);
+        }
         catch (IOException) { }
     }
 

@@ -8,6 +8,8 @@ namespace Kist.Runtime.Spec;
 public sealed record SpecContext
 {
     public required string BundleDirectory { get; init; }
+    /// <summary>Where the rootfs is mounted (outside the bundle when the bundle is on a tmpfs).</summary>
+    public required string RootfsDirectory { get; init; }
     public required ResolvedUser User { get; init; }
     /// <summary>"none", "host" or "bridge"; with bridge, <see cref="NetnsPath"/> is the namespace to join.</summary>
     public required string NetworkMode { get; init; }
@@ -77,7 +79,7 @@ public static class SpecBuilder
         return new RuntimeSpec
         {
             Process = process,
-            Root = new SpecRoot { Path = "rootfs", Readonly = host.ReadonlyRootfs },
+            Root = new SpecRoot { Path = context.RootfsDirectory, Readonly = host.ReadonlyRootfs },
             Hostname = c.Config.Hostname,
             Mounts = mounts,
             Linux = new SpecLinux

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Kist.Oci;
+using Kist.Runtime.Bundle;
 
 namespace Kist.Runtime.State;
 
 /// <summary>
 /// The containers of one root, one directory each: <c>ROOT/containers/ID/</c> holds <c>container.json</c> (the
-/// record), <c>state.json</c>, <c>lock</c>, the bundle (<c>config.json</c>, <c>rootfs/</c>, <c>hostname</c>,
-/// <c>hosts</c>, <c>resolv.conf</c>) and the log (<c>ID-json.log</c>). Names are unique under <c>.names.lock</c>, and
+/// record), <c>state.json</c>, <c>lock</c>, the rootfs mount point (<c>rootfs/</c>) and the log (<c>ID-json.log</c>);
+/// the rest of the bundle of a running container (<c>config.json</c>, <c>hostname</c>, <c>hosts</c>,
+/// <c>resolv.conf</c>) is on a tmpfs when there is one (<see cref="Bundles"/>). Names are unique under <c>.names.lock</c>, and
 /// <c>.names/</c> maps each name to its container (<see cref="ContainerNames"/>); waiters for exit codes mark themselves
 /// in <c>.waiting/</c> (<see cref="ContainerWaiters"/>).
 /// </summary>
@@ -20,7 +22,11 @@ public sealed class ContainerStore
         Root = Path.Combine(root, "containers");
         _names = new ContainerNames(Root, Get, List);
         _waiters = new ContainerWaiters(Root);
+        Bundles = new BundleLocation(Root, Directory);
     }
+
+    /// <summary>Where the containers' bundles are while they run.</summary>
+    public BundleLocation Bundles { get; }
 
     public string Root { get; }
     public string Directory(string id) => Path.Combine(Root, id);

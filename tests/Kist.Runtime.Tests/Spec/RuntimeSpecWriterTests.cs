@@ -85,7 +85,7 @@ public sealed class RuntimeSpecWriterTests
 
     private static SpecContext Context(string network, string? netns) => new()
     {
-        BundleDirectory = "/b", User = new ResolvedUser(1000, 1000, [1000, 10], "/home/u"), NetworkMode = network, NetnsPath = netns,
+        BundleDirectory = "/b", RootfsDirectory = "/b/rootfs", User = new ResolvedUser(1000, 1000, [1000, 10], "/home/u"), NetworkMode = network, NetnsPath = netns,
         InitBinary = "/usr/bin/docker-init", SwapAccounting = true, Terminal = true,
     };
 }

@@ -17,7 +17,7 @@ public sealed class SpecBuilderTests
 
     private static SpecContext Context(string network = "none", string? netns = null) => new()
     {
-        BundleDirectory = "/b", User = new ResolvedUser(1000, 1000, [1000, 10], "/home/u"), NetworkMode = network, NetnsPath = netns,
+        BundleDirectory = "/b", RootfsDirectory = "/b/rootfs", User = new ResolvedUser(1000, 1000, [1000, 10], "/home/u"), NetworkMode = network, NetnsPath = netns,
         InitBinary = "/usr/bin/docker-init", SwapAccounting = true,
     };
 
@@ -40,7 +40,7 @@ public sealed class SpecBuilderTests
             spec.Mounts.Select(m => m.Destination));
         Assert.Equal("/b/hosts", spec.Mounts.Single(m => m.Destination == "/etc/hosts").Source);
         Assert.Null(spec.Linux.Resources!.Memory);
-        Assert.Equal("rootfs", spec.Root.Path);
+        Assert.Equal("/b/rootfs", spec.Root.Path);
     }
 
     [Fact]
