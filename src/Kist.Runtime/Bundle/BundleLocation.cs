@@ -27,8 +27,11 @@ public sealed class BundleLocation
         _parent = (tmpfsCandidates ?? TmpfsCandidates).Where(IsTmpfs).Select(t => Path.Combine(t, name)).FirstOrDefault();
     }
 
-    /// <summary>The container's bundle directory (made or not).</summary>
-    public string Directory(string id) => _parent is { } parent && IsOwnPrivateDirectory(parent) ? Path.Combine(parent, id) : _containerDirectory(id);
+    /// <summary>The container's bundle directory: the one <see cref="Create"/> made, or where it would be.</summary>
+    public string Directory(string id) =>
+        _parent is { } parent && IsOwnPrivateDirectory(parent) && FileStat.TryLstat(Libc.AT_FDCWD, Path.Combine(parent, id)) is { Type: Libc.S_IFDIR }
+            ? Path.Combine(parent, id)
+            : _containerDirectory(id);
 
     /// <summary>Makes the container's bundle directory and returns it.</summary>
     public string Create(string id)

@@ -31,6 +31,7 @@ public sealed class BundleLocationTests : IDisposable
 
         bundles.Remove(Id);
         Assert.False(Directory.Exists(dir));
+        Assert.Equal(ContainerDirectory(Id), bundles.Directory(Id)); // a stopped container has no bundle on the tmpfs
         Assert.Single(Directory.GetDirectories(_tmpfs)); // the other root's is still in use
     }
 
@@ -46,6 +47,7 @@ public sealed class BundleLocationTests : IDisposable
         File.SetUnixFileMode(planted, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using (var chown = System.Diagnostics.Process.Start("chown", ["65534", planted])) chown.WaitForExit();
         Assert.Equal(ContainerDirectory(Id), bundles.Create(Id)); // another user's
+        Assert.Equal(ContainerDirectory(Id), bundles.Directory(Id)); // where its files are
         Assert.Empty(Directory.GetFileSystemEntries(planted));
         Directory.Delete(planted);
         File.CreateSymbolicLink(planted, _root); // a link to elsewhere
