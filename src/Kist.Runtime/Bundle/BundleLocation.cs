@@ -16,7 +16,8 @@ public sealed class BundleLocation
 {
     private static readonly string[] TmpfsCandidates = ["/run", "/dev/shm"];
     private readonly Func<string, string> _containerDirectory;
-    private readonly string? _parent;
+    // The tmpfs is looked for when a bundle is first asked for: `kist ps` or `images` never need one.
+    private readonly Lazy<string?> _parent;
 
     /// <param name="root">The kist root, whose bundles get a directory of their own: <c>TMPFS/kist-HASH</c>.</param>
     /// <param name="containerDirectory">A container's directory, for the bundles that stay on disk.</param>
@@ -24,19 +25,19 @@ public sealed class BundleLocation
     {
         _containerDirectory = containerDirectory;
         string name = "kist-" + Fnv1a(Path.GetFullPath(root)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        _parent = (tmpfsCandidates ?? TmpfsCandidates).Where(IsTmpfs).Select(t => Path.Combine(t, name)).FirstOrDefault();
+        _parent = new(() => (tmpfsCandidates ?? TmpfsCandidates).Where(IsTmpfs).Select(t => Path.Combine(t, name)).FirstOrDefault());
     }
 
     /// <summary>The container's bundle directory: the one <see cref="Create"/> made, or where it would be.</summary>
     public string Directory(string id) =>
-        _parent is { } parent && IsOwnPrivateDirectory(parent) && FileStat.TryLstat(Libc.AT_FDCWD, Path.Combine(parent, id)) is { Type: Libc.S_IFDIR }
+        _parent.Value is { } parent && IsOwnPrivateDirectory(parent) && FileStat.TryLstat(Libc.AT_FDCWD, Path.Combine(parent, id)) is { Type: Libc.S_IFDIR }
             ? Path.Combine(parent, id)
             : _containerDirectory(id);
 
     /// <summary>Makes the container's bundle directory and returns it.</summary>
     public string Create(string id)
     {
-        if (_parent is { } parent)
+        if (_parent.Value is { } parent)
         {
             // Another process may remove the (empty) parent in between: then make it again.
             for (int attempt = 0; attempt < 3; attempt++)
@@ -59,7 +60,7 @@ public sealed class BundleLocation
         string dir = Directory(id);
         if (dir == _containerDirectory(id)) return;
         Libc.UnlinkAt(Libc.AT_FDCWD, dir, Libc.AT_REMOVEDIR);
-        Libc.UnlinkAt(Libc.AT_FDCWD, _parent!, Libc.AT_REMOVEDIR); // fails while other containers run: they keep it
+        Libc.UnlinkAt(Libc.AT_FDCWD, _parent.Value!, Libc.AT_REMOVEDIR); // fails while other containers run: they keep it
     }
 
     private static bool IsTmpfs(string path) => Sys.Statfs(path, out var fs) == 0 && fs.Type == Sys.TMPFS_MAGIC;
