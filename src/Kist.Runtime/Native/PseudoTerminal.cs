@@ -7,10 +7,13 @@ namespace Kist.Runtime.Native;
 /// <summary>
 /// A pseudo-terminal pair held by a detached monitor: the runtime gets the slave as its stdio (so that
 /// <c>runc run</c> finds a terminal and gives the container its own pty), the monitor reads the master.
+/// The pair is raw from the start: the container's own pty already turns "\n" into "\r\n", and runc makes its
+/// terminal raw only after it has begun to copy the container's output, so a cooked pair would turn an early
+/// "\r\n" into "\r\r\n".
 /// </summary>
 internal sealed partial class PseudoTerminal : IDisposable
 {
-    private const int O_NOCTTY = 0x100;
+    private const int O_NOCTTY = 0x100, TCSANOW = 0;
     private SafeFileHandle? _slave;
 
     private PseudoTerminal(SafeFileHandle master, string slavePath, SafeFileHandle slave)
@@ -43,7 +46,15 @@ internal sealed partial class PseudoTerminal : IDisposable
             masterHandle.Dispose();
             throw new KistException($"cannot open {path}: errno {Sys.Errno}");
         }
-        return new PseudoTerminal(masterHandle, path, new SafeFileHandle(slave, ownsHandle: true));
+        var slaveHandle = new SafeFileHandle(slave, ownsHandle: true);
+        if (!MakeRaw(slave))
+        {
+            int errno = Sys.Errno;
+            slaveHandle.Dispose();
+            masterHandle.Dispose();
+            throw new KistException($"cannot make {path} raw: errno {errno}");
+        }
+        return new PseudoTerminal(masterHandle, path, slaveHandle);
     }
 
     /// <summary>Lets the master see the end of output once the runtime's copies are closed too.</summary>
@@ -58,6 +69,24 @@ internal sealed partial class PseudoTerminal : IDisposable
         CloseSlave();
         Master.Dispose();
     }
+
+    private static unsafe bool MakeRaw(int fd)
+    {
+        // glibc's struct termios is 60 bytes on Linux; cfmakeraw and tcsetattr only touch what tcgetattr filled.
+        byte* termios = stackalloc byte[64];
+        if (Tcgetattr(fd, termios) != 0) return false;
+        Cfmakeraw(termios);
+        return Tcsetattr(fd, TCSANOW, termios) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+    private static unsafe partial int Tcgetattr(int fd, byte* termios);
+
+    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
+    private static unsafe partial void Cfmakeraw(byte* termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+    private static unsafe partial int Tcsetattr(int fd, int optionalActions, byte* termios);
 
     [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
     private static partial int PosixOpenpt(int flags);
