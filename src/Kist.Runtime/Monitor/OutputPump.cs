@@ -4,12 +4,10 @@ using Kist.Runtime.Logs;
 namespace Kist.Runtime.Monitor;
 
 /// <summary>
-/// Passes one output stream of the runtime on to the log (and to a terminal when attached), as its bytes are handed
-/// over: by <see cref="RuntimeWatch"/>'s loop for a container, by <see cref="CopyAsync"/> for an exec. Until
-/// <see cref="Release"/> the bytes are held back: before the container exists, what the runtime writes on stderr is
-/// its own error.
+/// Copies one output stream of the runtime to the log (and to a terminal when attached). Until <see cref="Release"/>
+/// the bytes are held back: before the container exists, what the runtime writes on stderr is its own error.
 /// </summary>
-internal sealed class OutputPump(string stream, JsonLogWriter? log, Stream? attach, bool holdBack)
+internal sealed class OutputPump(Stream source, string stream, JsonLogWriter? log, Stream? attach, bool holdBack)
 {
     private readonly MemoryStream _held = new();
     private readonly Lock _lock = new();
@@ -17,18 +15,7 @@ internal sealed class OutputPump(string stream, JsonLogWriter? log, Stream? atta
     private readonly StringBuilder _pending = new();
     private bool _holding = holdBack;
 
-    /// <summary>Holds the bytes back or passes them on, in the order they came (held ones first).</summary>
-    public void Accept(ReadOnlySpan<byte> bytes)
-    {
-        lock (_lock)
-        {
-            if (_holding) _held.Write(bytes);
-            else Emit(bytes);
-        }
-    }
-
-    /// <summary>Reads <paramref name="source"/> to its end, passing what it reads to <see cref="Accept"/>.</summary>
-    public async Task CopyAsync(Stream source)
+    public async Task RunAsync()
     {
         var buffer = new byte[16384];
         while (true)
@@ -37,34 +24,40 @@ internal sealed class OutputPump(string stream, JsonLogWriter? log, Stream? atta
             try { n = await source.ReadAsync(buffer).ConfigureAwait(false); }
             catch (IOException) { n = 0; }
             if (n == 0) break;
-            Accept(buffer.AsSpan(0, n));
+            lock (_lock)
+            {
+                if (_holding) { _held.Write(buffer, 0, n); continue; }
+            }
+            Emit(buffer.AsSpan(0, n), final: false);
         }
     }
 
     /// <summary>Passes held-back output on (the container is running: it is the container's).</summary>
     public void Release()
     {
+        byte[] held;
         lock (_lock)
         {
             if (!_holding) return;
             _holding = false;
-            if (_held.Length > 0) Emit(_held.GetBuffer().AsSpan(0, (int)_held.Length));
+            held = _held.ToArray();
         }
+        if (held.Length > 0) Emit(held, final: false);
     }
 
     /// <summary>What was held back (the runtime's own message when the container never started).</summary>
     public string HeldText
     {
-        get { lock (_lock) return Encoding.UTF8.GetString(_held.GetBuffer(), 0, (int)_held.Length); }
+        get { lock (_lock) return Encoding.UTF8.GetString(_held.ToArray()); }
     }
 
     public void Finish()
     {
         if (log is null) return;
-        lock (_lock) log.Write(stream, _pending, final: true);
+        lock (_pending) log.Write(stream, _pending, final: true);
     }
 
-    private void Emit(ReadOnlySpan<byte> bytes)
+    private void Emit(ReadOnlySpan<byte> bytes, bool final)
     {
         if (attach is not null)
         {
@@ -72,9 +65,12 @@ internal sealed class OutputPump(string stream, JsonLogWriter? log, Stream? atta
             catch (IOException) { /* the terminal went away: keep logging */ }
         }
         if (log is null) return;
-        var chars = new char[_decoder.GetCharCount(bytes, flush: false)];
-        _decoder.GetChars(bytes, chars, flush: false);
-        _pending.Append(chars);
-        log.Write(stream, _pending, final: false);
+        lock (_pending)
+        {
+            var chars = new char[_decoder.GetCharCount(bytes, final)];
+            _decoder.GetChars(bytes, chars, final);
+            _pending.Append(chars);
+            log.Write(stream, _pending, final);
+        }
     }
 }
