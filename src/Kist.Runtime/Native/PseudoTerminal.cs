@@ -31,30 +31,28 @@ internal sealed partial class PseudoTerminal : IDisposable
         int master = PosixOpenpt(Sys.O_RDWR | O_NOCTTY | Sys.O_CLOEXEC);
         if (master < 0) throw new KistException($"cannot open a pseudo-terminal: errno {Sys.Errno}");
         var masterHandle = new SafeFileHandle(master, ownsHandle: true);
-        var name = new byte[128];
-        if (Grantpt(master) != 0 || Unlockpt(master) != 0 || PtsnameR(master, name, name.Length) != 0)
+        SafeFileHandle? slaveHandle = null;
+        try
         {
-            masterHandle.Dispose();
-            throw new KistException($"cannot set up a pseudo-terminal: errno {Sys.Errno}");
+            var name = new byte[128];
+            if (Grantpt(master) != 0 || Unlockpt(master) != 0 || PtsnameR(master, name, name.Length) != 0)
+                throw new KistException($"cannot set up a pseudo-terminal: errno {Sys.Errno}");
+            string path = System.Text.Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0));
+            // Held open until the runtime has exited: the master reads EIO once no slave is open, and the runtime
+            // opens its own copy only after it starts.
+            int slave = Sys.Open(path, Sys.O_RDWR | O_NOCTTY | Sys.O_CLOEXEC, 0);
+            if (slave < 0) throw new KistException($"cannot open {path}: errno {Sys.Errno}");
+            slaveHandle = new SafeFileHandle(slave, ownsHandle: true);
+            if (!MakeRaw(slave)) throw new KistException($"cannot make {path} raw: errno {Sys.Errno}");
+            return new PseudoTerminal(masterHandle, path, slaveHandle);
         }
-        string path = System.Text.Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0));
-        // Held open until the runtime has exited: the master reads EIO once no slave is open, and the runtime
-        // opens its own copy only after it starts.
-        int slave = Sys.Open(path, Sys.O_RDWR | O_NOCTTY | Sys.O_CLOEXEC, 0);
-        if (slave < 0)
+        catch
         {
+            // After the message has read errno: closing may change it.
+            slaveHandle?.Dispose();
             masterHandle.Dispose();
-            throw new KistException($"cannot open {path}: errno {Sys.Errno}");
+            throw;
         }
-        var slaveHandle = new SafeFileHandle(slave, ownsHandle: true);
-        if (!MakeRaw(slave))
-        {
-            int errno = Sys.Errno;
-            slaveHandle.Dispose();
-            masterHandle.Dispose();
-            throw new KistException($"cannot make {path} raw: errno {errno}");
-        }
-        return new PseudoTerminal(masterHandle, path, slaveHandle);
     }
 
     /// <summary>Lets the master see the end of output once the runtime's copies are closed too.</summary>
