@@ -57,10 +57,11 @@ public static class KistProcess
             }
             catch (IOException)
             {
-                // The program stopped reading (it rejected its input): its exit code tells why.
+                // The program stopped reading (it rejected its input, or exited first): its exit code tells why.
             }
         }
-        process.StandardInput.Close();
+        try { process.StandardInput.Close(); }
+        catch (IOException) { /* closing flushes into a pipe the program may have closed already */ }
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
         try
         {
