@@ -60,8 +60,22 @@ public sealed class RegistryCommandTests : IDisposable
         }
         string kist = alone.File(Path.GetFileName(KistBinary));
         File.SetUnixFileMode(kist, File.GetUnixFileMode(KistBinary));
-        var result = await RunAsync(kist, ["--root", _root.Path, "registry", "serve"], environment: new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
+        var result = await RunFreshCopyAsync(kist, ["--root", _root.Path, "registry", "serve"], new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("kist-registry not found", result.Stderr);
+    }
+
+    /// <summary>
+    /// Runs a binary just written: a child another test thread forked while the copy was open for writing holds that
+    /// descriptor until it execs, and exec of the copy fails with ETXTBSY meanwhile (as Go's tests retry it).
+    /// </summary>
+    private static async Task<RunResult> RunFreshCopyAsync(string program, string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        const int ETXTBSY = 26;
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await RunAsync(program, args, environment: environment); }
+            catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == ETXTBSY && attempt < 50) { await Task.Delay(20); }
+        }
     }
 }
