@@ -58,7 +58,7 @@ public sealed class ContainerService : IVolumeUsage
         if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
             throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         string id = RandomHex.Create(32);
-        string name = request.Name?.TrimStart('/') ?? NameGenerator.Generate();
+        string name = request.Name?.TrimStart('/') ?? Store.GenerateFreeName() ?? id[..12];
 
         var userEntrypoint = request.Entrypoint is null ? null : request.Entrypoint.Length == 0 ? Array.Empty<string>() : [request.Entrypoint];
         var (entrypoint, cmd) = ContainerCommand.Merge(userEntrypoint, request.Cmd, imageConfig);

@@ -53,6 +53,20 @@ public sealed class ContainerStore
         _names.Add(record);
     }
 
+    /// <summary>
+    /// A name for a container created without one that no container holds (docker's six tries), or null. A container
+    /// made with the same name meanwhile still makes <see cref="Create"/> refuse it.
+    /// </summary>
+    public string? GenerateFreeName(Random? random = null)
+    {
+        for (int retry = 0; retry < 6; retry++)
+        {
+            string name = NameGenerator.Generate(retry, random);
+            if (_names.Owner(name) is null) return name;
+        }
+        return null;
+    }
+
     public IReadOnlyList<ContainerRecord> List()
     {
         if (!System.IO.Directory.Exists(Root)) return [];

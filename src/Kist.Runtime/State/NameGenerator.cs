@@ -34,10 +34,12 @@ public static class NameGenerator
         "villani", "wescoff", "wilbur", "wiles", "williams", "wing", "wozniak", "wright", "yalow", "yonath",
     ];
 
-    public static string Generate(Random? random = null)
+    /// <summary>A name; after the first try (<paramref name="retry"/> 0) a digit is added, as docker does.</summary>
+    public static string Generate(int retry = 0, Random? random = null)
     {
         random ??= Random.Shared;
-        return Adjectives[random.Next(Adjectives.Length)] + "_" + Surnames[random.Next(Surnames.Length)];
+        string name = Adjectives[random.Next(Adjectives.Length)] + "_" + Surnames[random.Next(Surnames.Length)];
+        return retry > 0 ? name + random.Next(10) : name;
     }
 
     /// <summary>docker's rule for --name: [a-zA-Z0-9][a-zA-Z0-9_.-]+.</summary>

@@ -54,6 +54,18 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_generated_name_is_one_no_container_holds()
+    {
+        var store = new ContainerStore(_root);
+        string taken = store.GenerateFreeName(new Random(7))!;
+        store.Create(Record(new string('a', 64), taken));
+        // The same draws again: the first is taken, so docker's second try, a name with a digit, is chosen.
+        string next = store.GenerateFreeName(new Random(7))!;
+        Assert.NotEqual(taken, next);
+        Assert.Matches("^[a-z]+_[a-z]+[0-9]$", next);
+    }
+
+    [Fact]
     public void A_removed_container_leaves_its_exit_code_only_for_a_waiter()
     {
         var store = new ContainerStore(_root);
