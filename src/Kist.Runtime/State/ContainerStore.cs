@@ -159,12 +159,17 @@ public sealed class ContainerStore
     /// <summary>Leaves the exit code of a container that <see cref="DeleteUnlessAwaited"/> removed for its waiters.</summary>
     public void NotifyWaiters(string id, int exitCode) => _waiters.Removed(id, () => exitCode);
 
-    /// <summary>Takes the container out of the store (renamed first, so that a half-deleted one is never listed); its directory's new name, or null when it was gone.</summary>
+    /// <summary>
+    /// Takes the container out of the store (renamed first, so that a half-deleted one is never listed); its
+    /// directory's new name, or null when it was gone. A directory a removal renamed but failed to delete is returned
+    /// again: an <c>--rm</c> container's monitor may make its log file while the removal deletes the directory (a
+    /// creation whose path was looked up before the rename), and the removal after the runtime's exit finishes it.
+    /// </summary>
     private string? Unlist(ContainerRecord record)
     {
         string dir = Directory(record.Id);
-        if (!System.IO.Directory.Exists(dir)) return null;
         string trash = Path.Combine(Root, ".removing-" + record.Id);
+        if (!System.IO.Directory.Exists(dir)) return System.IO.Directory.Exists(trash) ? trash : null;
         System.IO.Directory.Move(dir, trash);
         _names.Remove(record);
         return trash;
