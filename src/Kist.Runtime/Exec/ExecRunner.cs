@@ -34,8 +34,8 @@ public static class ExecRunner
         Task pump = Task.CompletedTask;
         if (info.RedirectStandardError)
         {
-            stderr = new OutputPump(process.StandardError.BaseStream, "stderr", null, Console.OpenStandardError(), holdBack: true);
-            pump = Task.Run(stderr.RunAsync);
+            stderr = new OutputPump("stderr", null, Console.OpenStandardError(), holdBack: true);
+            pump = Task.Run(() => stderr.CopyAsync(process.StandardError.BaseStream));
         }
         var exited = process.WaitForExitAsync();
         int pid = await ContainerRunner.WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);

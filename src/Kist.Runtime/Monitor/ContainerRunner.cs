@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using Kist.Oci;
 using Kist.Runtime.Bundle;
 using Kist.Runtime.Diagnostics;
@@ -21,7 +22,7 @@ public static class ContainerRunner
     /// </summary>
     public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, Func<Task<byte[]>> prepare, string logFile, ContainerIO io)
     {
-        // A pool worker for the output pumps, started while the other core is free: see RuntimeWatch for the rest.
+        // A pool worker for what follows the spawn, started while the other core is free: see RuntimeWatch for the rest.
         ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
         using var scratch = RuntimeScratch.Create(bundle);
         string pidFile = scratch.File("pid");
@@ -33,6 +34,20 @@ public static class ContainerRunner
         using var log = io.Terminal ? null : new JsonLogWriter(logFile);
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         int runtimePid = process.Id;
+        // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
+        OutputPump? stdout = null, stderr = null;
+        if (pty is not null)
+        {
+            stderr = new OutputPump("stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: true);
+            watch.Copy(pty.Master, stderr);
+        }
+        else if (!io.Terminal)
+        {
+            stdout = new OutputPump("stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
+            stderr = new OutputPump("stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
+            watch.Copy(((PipeStream)process.StandardOutput.BaseStream).SafePipeHandle, stdout);
+            watch.Copy(((PipeStream)process.StandardError.BaseStream).SafePipeHandle, stderr);
+        }
         watch.Watch(runtimePid);
         if (info.RedirectStandardInput) process.StandardInput.Close();
         Timings.Mark("runtime-spawned");
@@ -45,25 +60,12 @@ public static class ContainerRunner
         {
             Sys.Kill(runtimePid, Signals.SIGKILL);
             await watch.Exited.ConfigureAwait(false);
+            pty?.CloseSlave();
+            await Task.WhenAny(watch.OutputsClosed).ConfigureAwait(false); // the watch reads the pipes until then
             throw;
         }
         watch.LookForPid(config.CloseIfRead);
         Timings.Mark("spec-sent");
-        // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
-        OutputPump? stdout = null, stderr = null;
-        var pumps = new List<Task>();
-        if (pty is not null)
-        {
-            stderr = new OutputPump(new FileStream(pty.Master, FileAccess.Read, 1), "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: true);
-            pumps.Add(Task.Run(stderr.RunAsync));
-        }
-        else if (!io.Terminal)
-        {
-            stdout = new OutputPump(process.StandardOutput.BaseStream, "stdout", log, io.Attach ? Console.OpenStandardOutput() : null, holdBack: false);
-            stderr = new OutputPump(process.StandardError.BaseStream, "stderr", log, io.Attach ? Console.OpenStandardError() : null, holdBack: true);
-            pumps.Add(Task.Run(stdout.RunAsync));
-            pumps.Add(Task.Run(stderr.RunAsync));
-        }
         // The watch no longer uses the FIFO once it has the pid (or the runtime has exited).
         int pid = await watch.Started.ConfigureAwait(false);
         config.Dispose();
@@ -76,7 +78,7 @@ public static class ContainerRunner
         }
         int? exitCode = await watch.Exited.ConfigureAwait(false);
         pty?.CloseSlave();
-        await Task.WhenAll(pumps).ConfigureAwait(false);
+        await watch.OutputsClosed.ConfigureAwait(false);
         if (pid <= 0 && ReadPid(pidFile) is > 0 and int late)
         {
             pid = late;

@@ -4,10 +4,12 @@ using Kist.Runtime.Logs;
 namespace Kist.Runtime.Monitor;
 
 /// <summary>
-/// Copies one output stream of the runtime to the log (and to a terminal when attached). Until <see cref="Release"/>
-/// the bytes are held back: before the container exists, what the runtime writes on stderr is its own error.
+/// Passes one output stream of the runtime on to the log (and to a terminal when attached), as its bytes are handed
+/// over: by <see cref="RuntimeWatch"/>'s loop for a container, by <see cref="CopyAsync"/> for an exec. Until
+/// <see cref="Release"/> the bytes are held back: before the container exists, what the runtime writes on stderr is
+/// its own error.
 /// </summary>
-internal sealed class OutputPump(Stream source, string stream, JsonLogWriter? log, Stream? attach, bool holdBack)
+internal sealed class OutputPump(string stream, JsonLogWriter? log, Stream? attach, bool holdBack)
 {
     private readonly MemoryStream _held = new();
     private readonly Lock _lock = new();
@@ -15,7 +17,18 @@ internal sealed class OutputPump(Stream source, string stream, JsonLogWriter? lo
     private readonly StringBuilder _pending = new();
     private bool _holding = holdBack;
 
-    public async Task RunAsync()
+    /// <summary>Holds the bytes back or passes them on, in the order they came (held ones first).</summary>
+    public void Accept(ReadOnlySpan<byte> bytes)
+    {
+        lock (_lock)
+        {
+            if (_holding) _held.Write(bytes);
+            else Emit(bytes);
+        }
+    }
+
+    /// <summary>Reads <paramref name="source"/> to its end, passing what it reads to <see cref="Accept"/>.</summary>
+    public async Task CopyAsync(Stream source)
     {
         var buffer = new byte[16384];
         while (true)
@@ -24,40 +37,34 @@ internal sealed class OutputPump(Stream source, string stream, JsonLogWriter? lo
             try { n = await source.ReadAsync(buffer).ConfigureAwait(false); }
             catch (IOException) { n = 0; }
             if (n == 0) break;
-            lock (_lock)
-            {
-                if (_holding) { _held.Write(buffer, 0, n); continue; }
-            }
-            Emit(buffer.AsSpan(0, n), final: false);
+            Accept(buffer.AsSpan(0, n));
         }
     }
 
     /// <summary>Passes held-back output on (the container is running: it is the container's).</summary>
     public void Release()
     {
-        byte[] held;
         lock (_lock)
         {
             if (!_holding) return;
             _holding = false;
-            held = _held.ToArray();
+            if (_held.Length > 0) Emit(_held.GetBuffer().AsSpan(0, (int)_held.Length));
         }
-        if (held.Length > 0) Emit(held, final: false);
     }
 
     /// <summary>What was held back (the runtime's own message when the container never started).</summary>
     public string HeldText
     {
-        get { lock (_lock) return Encoding.UTF8.GetString(_held.ToArray()); }
+        get { lock (_lock) return Encoding.UTF8.GetString(_held.GetBuffer(), 0, (int)_held.Length); }
     }
 
     public void Finish()
     {
         if (log is null) return;
-        lock (_pending) log.Write(stream, _pending, final: true);
+        lock (_lock) log.Write(stream, _pending, final: true);
     }
 
-    private void Emit(ReadOnlySpan<byte> bytes, bool final)
+    private void Emit(ReadOnlySpan<byte> bytes)
     {
         if (attach is not null)
         {
@@ -65,12 +72,9 @@ internal sealed class OutputPump(Stream source, string stream, JsonLogWriter? lo
             catch (IOException) { /* the terminal went away: keep logging */ }
         }
         if (log is null) return;
-        lock (_pending)
-        {
-            var chars = new char[_decoder.GetCharCount(bytes, final)];
-            _decoder.GetChars(bytes, chars, final);
-            _pending.Append(chars);
-            log.Write(stream, _pending, final);
-        }
+        var chars = new char[_decoder.GetCharCount(bytes, flush: false)];
+        _decoder.GetChars(bytes, chars, flush: false);
+        _pending.Append(chars);
+        log.Write(stream, _pending, final: false);
     }
 }

@@ -1,23 +1,28 @@
+using System.Runtime.InteropServices;
+using Kist.Layers.Native;
 using Kist.Runtime.Execution;
 using Kist.Runtime.Native;
 
 namespace Kist.Runtime.Monitor;
 
 /// <summary>
-/// Watches a runtime that runs a container from a thread of its own, in one poll loop over pidfds (as conmon does):
-/// it learns when the container's process exists (the runtime's pid file), when that process has ended and when the
-/// runtime has exited, with its exit code. The thread starts before the runtime is spawned and waits for its pid.
+/// Watches a runtime that runs a container from a thread of its own, in one poll loop over pidfds and the runtime's
+/// output (as conmon does): it learns when the container's process exists (the runtime's pid file), when that process
+/// has ended and when the runtime has exited, with its exit code, and copies the output to its pumps. The thread
+/// starts before the runtime is spawned and waits for its pid.
 /// <para>
-/// It replaces a timer's polling of the pid file, the thread pool's wait thread for the runtime's exit and a pool
-/// thread blocked on the container's exit: the first two were threads to start at every run (the timer's ~0.3 ms,
-/// with its per-core queues' calibration), and the runtime's exit reached kist through SIGCHLD's thread, the wait
-/// thread and a pool thread, ~1 ms after it happened.
+/// It replaces a timer's polling of the pid file, the thread pool's wait thread for the runtime's exit, a pool
+/// thread blocked on the container's exit and the pipes' asynchronous reads: the first two were threads to start at
+/// every run (the timer's ~0.3 ms, with its per-core queues' calibration), the runtime's exit reached kist through
+/// SIGCHLD's thread, the wait thread and a pool thread, ~1 ms after it happened, and an asynchronous read of a pipe
+/// starts .NET's socket engine, whose thread's start spins on the other core while runc starts there.
 /// </para>
 /// </summary>
 internal sealed class RuntimeWatch : IDisposable
 {
     /// <summary>How often the pid file is looked for while the container starts.</summary>
     private const int PidFilePollMilliseconds = 1;
+    private const short POLLHUP = 0x10;
 
     private readonly string _pidFile;
     private readonly Func<Task>? _onEnded;
@@ -25,6 +30,8 @@ internal sealed class RuntimeWatch : IDisposable
     private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int?> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Task> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _outputsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Output> _outputs = [];
     private int _runtimePid;
     private volatile Action? _lookForPid;
 
@@ -54,6 +61,18 @@ internal sealed class RuntimeWatch : IDisposable
     /// <summary>What <c>onEnded</c> started, once the runtime has exited; a completed task when it did not run.</summary>
     public Task Ended => _ended.Task.Unwrap();
 
+    /// <summary>
+    /// Once every output given to <see cref="Copy"/> has ended (a pty's once its slave is closed too); faulted with
+    /// the first error a pump threw (its output was read on and dropped, so that the container never blocks on it).
+    /// </summary>
+    public Task OutputsClosed => _outputsClosed.Task;
+
+    /// <summary>
+    /// Copies what the runtime writes on <paramref name="source"/> (a pipe or a pty's master, kept open by the caller
+    /// until <see cref="OutputsClosed"/>) to <paramref name="pump"/> until its end. Given before <see cref="Watch"/>.
+    /// </summary>
+    public void Copy(SafeHandle source, OutputPump pump) => _outputs.Add(new Output((int)source.DangerousGetHandle(), pump));
+
     /// <summary>Hands the spawned runtime's pid to the watch.</summary>
     public void Watch(int runtimePid)
     {
@@ -82,18 +101,30 @@ internal sealed class RuntimeWatch : IDisposable
         int runtime = Sys.PidfdOpen(runtimePid, 0);
         int container = -1, pid = 0;
         Task ended = Task.CompletedTask;
+        var outputs = new List<Output>(_outputs);
+        var buffer = new byte[16384];
+        Exception? pumpError = null;
+        Span<Sys.PollFd> fds = stackalloc Sys.PollFd[2 + outputs.Count];
         try
         {
             // A runtime gone before its pidfd was opened has been reaped by Process already: only its exit code is left.
-            while (runtime >= 0)
+            if (runtime < 0) ReportExit(runtimePid, ref runtime, ended);
+            while (runtime >= 0 || outputs.Count > 0)
             {
-                Span<Sys.PollFd> fds = [new() { Fd = runtime, Events = Sys.POLLIN }, new() { Fd = container, Events = Sys.POLLIN }];
-                int timeout = pid == 0 ? PidFilePollMilliseconds : -1;
-                if (Sys.Poll(fds, container >= 0 ? 2u : 1u, timeout) < 0 && Sys.Errno != Sys.EINTR) break;
-                if (pid == 0 && _lookForPid is { } poll)
+                int count = 0, runtimeSlot = -1, containerSlot = -1;
+                if (runtime >= 0) fds[runtimeSlot = count++] = new() { Fd = runtime, Events = Sys.POLLIN };
+                if (container >= 0) fds[containerSlot = count++] = new() { Fd = container, Events = Sys.POLLIN };
+                int firstOutput = count;
+                foreach (var output in outputs) fds[count++] = new() { Fd = output.Fd, Events = Sys.POLLIN };
+                int timeout = pid == 0 && runtime >= 0 ? PidFilePollMilliseconds : -1;
+                if (Sys.Poll(fds, (nuint)count, timeout) < 0)
                 {
-                    poll();
-                    pid = ContainerRunner.ReadPid(_pidFile);
+                    if (Sys.Errno == Sys.EINTR) continue;
+                    break;
+                }
+                if (pid == 0 && runtime >= 0 && _lookForPid is { } poll)
+                {
+                    pid = ReadPidFile(poll);
                     if (pid > 0)
                     {
                         // A process that has ended (and been reaped by the runtime) already cannot be opened.
@@ -102,29 +133,83 @@ internal sealed class RuntimeWatch : IDisposable
                         if (container < 0) ended = RunEnded();
                     }
                 }
-                if (container >= 0 && fds[1].Returned != 0)
+                for (int i = outputs.Count - 1; i >= 0; i--)
+                {
+                    if (fds[firstOutput + i].Returned != 0 && !CopyOnce(outputs[i], buffer, ref pumpError)) outputs.RemoveAt(i);
+                }
+                if (containerSlot >= 0 && fds[containerSlot].Returned != 0)
                 {
                     Sys.Close(container);
                     container = -1;
                     ended = RunEnded();
                 }
-                if (fds[0].Returned != 0) break;
+                if (runtimeSlot >= 0 && fds[runtimeSlot].Returned != 0)
+                {
+                    // The container that outlives its runtime (the runtime was killed) is not watched: only its output.
+                    if (container >= 0) Sys.Close(container);
+                    container = -1;
+                    ReportExit(runtimePid, ref runtime, ended);
+                }
             }
-        }
-        catch (Exception)
-        {
-            // A look for the pid file failed (nothing here should): the run still ends with the runtime's exit.
-            Span<Sys.PollFd> fds = [new() { Fd = runtime, Events = Sys.POLLIN }];
-            while (Sys.Poll(fds, 1, -1) < 0 && Sys.Errno == Sys.EINTR) { }
         }
         finally
         {
             if (container >= 0) Sys.Close(container);
-            _started.TrySetResult(0);
-            _exited.TrySetResult(ProcessExit.PeekExitCode(runtimePid));
-            if (runtime >= 0) Sys.Close(runtime);
-            _ended.TrySetResult(ended);
+            ReportExit(runtimePid, ref runtime, ended);
+            if (pumpError is null) _outputsClosed.TrySetResult();
+            else _outputsClosed.TrySetException(pumpError);
         }
+    }
+
+    /// <summary>The pid in the runtime's pid file, 0 while there is none; -1 (no more looks) when looking failed.</summary>
+    private int ReadPidFile(Action poll)
+    {
+        try
+        {
+            poll();
+            return ContainerRunner.ReadPid(_pidFile);
+        }
+        catch (Exception)
+        {
+            // Nothing here should throw: the run still ends with the runtime's exit.
+            return -1;
+        }
+    }
+
+    /// <summary>Reads what is there; false at the output's end (or when it cannot be read).</summary>
+    private static unsafe bool CopyOnce(Output output, byte[] buffer, ref Exception? pumpError)
+    {
+        nint n;
+        fixed (byte* bytes = buffer) n = Libc.Read(output.Fd, bytes, buffer.Length);
+        if (n < 0) return Sys.Errno is Sys.EINTR or Sys.EAGAIN; // EIO: a pty whose slaves are all closed
+        if (n == 0) return false;
+        if (output.Failed) return true;
+        try { output.Pump.Accept(buffer.AsSpan(0, (int)n)); }
+        catch (Exception e)
+        {
+            output.Failed = true;
+            pumpError ??= e;
+        }
+        return true;
+    }
+
+    /// <summary>The runtime has exited (or is waited for now): its code, and what its container's end started.</summary>
+    private void ReportExit(int runtimePid, ref int runtime, Task ended)
+    {
+        if (_exited.Task.IsCompleted) return;
+        _started.TrySetResult(0);
+        _exited.TrySetResult(ProcessExit.PeekExitCode(runtimePid));
+        if (runtime >= 0) Sys.Close(runtime);
+        runtime = -1;
+        _ended.TrySetResult(ended);
+    }
+
+    private sealed class Output(int fd, OutputPump pump)
+    {
+        public int Fd { get; } = fd;
+        public OutputPump Pump { get; } = pump;
+        /// <summary>The pump threw: what comes is read and dropped.</summary>
+        public bool Failed { get; set; }
     }
 
     private Task RunEnded()

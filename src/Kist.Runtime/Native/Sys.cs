@@ -7,7 +7,7 @@ internal static partial class Sys
 {
     public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     public const int LOCK_EX = 2, LOCK_UN = 8;
-    public const int EINTR = 4;
+    public const int EINTR = 4, EAGAIN = 11;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);

@@ -68,6 +68,31 @@ public sealed class RuntimeWatchTests : IDisposable
         Assert.True(polls > 0);
     }
 
+    [Fact]
+    public async Task Copies_the_runtimes_output_to_its_pumps_until_every_writer_has_closed_it()
+    {
+        using var watch = RuntimeWatch.Start(PidFile, null);
+        var info = new ProcessStartInfo("sh", ["-c", "echo out; echo err >&2; (sleep 0.3; echo late) & exit 0"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var runtime = Process.Start(info)!;
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        var stderrPump = new OutputPump("stderr", null, stderr, holdBack: true);
+        watch.Copy(((System.IO.Pipes.PipeStream)runtime.StandardOutput.BaseStream).SafePipeHandle, new OutputPump("stdout", null, stdout, holdBack: false));
+        watch.Copy(((System.IO.Pipes.PipeStream)runtime.StandardError.BaseStream).SafePipeHandle, stderrPump);
+        watch.Watch(runtime.Id);
+
+        Assert.Equal(0, await ExitCode(watch, runtime));
+        await watch.OutputsClosed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("out\nlate\n", System.Text.Encoding.ASCII.GetString(stdout.ToArray()));
+        Assert.Empty(stderr.ToArray()); // held back until released
+        Assert.Equal("err\n", stderrPump.HeldText);
+        stderrPump.Release();
+        Assert.Equal("err\n", System.Text.Encoding.ASCII.GetString(stderr.ToArray()));
+    }
+
     private static Process Runtime(string script) => Process.Start("sh", ["-c", script]);
 
     /// <summary>The watch's code, or Process's when Process reaped the runtime first.</summary>
