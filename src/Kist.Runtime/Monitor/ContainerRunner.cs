@@ -22,8 +22,6 @@ public static class ContainerRunner
     /// </summary>
     public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, string bundle, Func<Task<byte[]>> prepare, string logFile, ContainerIO io)
     {
-        // A pool worker for what follows the spawn, started while the other core is free: see RuntimeWatch for the rest.
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
         using var scratch = RuntimeScratch.Create(bundle);
         string pidFile = scratch.File("pid");
         using var watch = RuntimeWatch.Start(pidFile, io.Ended);
@@ -34,6 +32,9 @@ public static class ContainerRunner
         using var log = io.Terminal ? null : new JsonLogWriter(logFile);
         using var process = System.Diagnostics.Process.Start(info) ?? throw new KistException($"cannot start {runtime.Binary}");
         int runtimePid = process.Id;
+        // The pool's first worker (and its gate thread), for what follows, starts while the runtime does: its start,
+        // which waits for the new threads, no longer delays the spawn (500 paired runs: -1.6 ms). See RuntimeWatch.
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
         // stderr carries the runtime's own error until the container exists; on a pty everything comes as stdout.
         OutputPump? stdout = null, stderr = null;
         if (pty is not null)
