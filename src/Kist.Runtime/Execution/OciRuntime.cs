@@ -47,26 +47,23 @@ public sealed class OciRuntime
     }
 
     /// <summary>
-    /// <c>RUNTIME run</c> in the foreground: the runtime stays the container's parent and passes its exit code on.
-    /// With <paramref name="terminal"/> (a pty slave's path) the runtime's stdio is that terminal, through a shell
-    /// redirection, because a process started from .NET can only inherit or pipe its stdio. Without
-    /// <paramref name="pidFile"/> the runtime writes none.
+    /// <c>RUNTIME run</c> in the foreground, as a build's RUN step starts it: the runtime stays the container's parent
+    /// and passes its exit code on. Without <paramref name="pidFile"/> the runtime writes none.
     /// </summary>
-    public ProcessStartInfo Run(string id, string bundle, string? pidFile, bool redirectStdin, bool redirectOutput, string? terminal = null)
+    public ProcessStartInfo Run(string id, string bundle, string? pidFile, bool redirectStdin, bool redirectOutput)
     {
-        var info = pidFile is null ? Start("run", "--bundle", bundle, id) : Start("run", "--bundle", bundle, "--pid-file", pidFile, id);
-        if (terminal is not null)
-        {
-            var onTerminal = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            string[] args = ["-c", "tty=$1; shift; exec \"$@\" <>\"$tty\" >&0 2>&0", "sh", terminal, info.FileName, .. info.ArgumentList];
-            foreach (var arg in args) onTerminal.ArgumentList.Add(arg);
-            return onTerminal;
-        }
+        var info = new ProcessStartInfo(Binary) { UseShellExecute = false };
+        foreach (var arg in RunArguments(id, bundle, pidFile).Skip(1)) info.ArgumentList.Add(arg);
         info.RedirectStandardInput = redirectStdin;
         info.RedirectStandardOutput = redirectOutput;
         info.RedirectStandardError = redirectOutput;
         return info;
     }
+
+    /// <summary><c>RUNTIME run</c>'s command line (the program, then its arguments), for a container's monitor's <see cref="SpawnedProcess"/>.</summary>
+    public IReadOnlyList<string> RunArguments(string id, string bundle, string? pidFile) =>
+        pidFile is null ? [Binary, "--root", StateRoot, "run", "--bundle", bundle, id]
+            : [Binary, "--root", StateRoot, "run", "--bundle", bundle, "--pid-file", pidFile, id];
 
     public Task<(int ExitCode, string Error)> KillAsync(string id, int signal, CancellationToken cancellationToken = default) =>
         RunToEndAsync(["kill", id, signal.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken);

@@ -55,7 +55,7 @@ internal sealed class RuntimeWatch : IDisposable
     /// <summary>The container's host pid once the runtime has written it; 0 when the runtime exited first.</summary>
     public Task<int> Started => _started.Task;
 
-    /// <summary>The runtime's exit code once it has exited; null when .NET's <c>Process</c> had reaped it already.</summary>
+    /// <summary>The runtime's exit code once it has exited; null when it could not be read (its owner reaps it then).</summary>
     public Task<int?> Exited => _exited.Task;
 
     /// <summary>What <c>onEnded</c> started, once the runtime has exited; a completed task when it did not run.</summary>
@@ -107,7 +107,7 @@ internal sealed class RuntimeWatch : IDisposable
         Span<Sys.PollFd> fds = stackalloc Sys.PollFd[2 + outputs.Count];
         try
         {
-            // A runtime gone before its pidfd was opened has been reaped by Process already: only its exit code is left.
+            // A runtime whose pidfd cannot be opened has exited and been reaped: its owner has its exit code.
             if (runtime < 0) ReportExit(runtimePid, ref runtime, ended);
             while (runtime >= 0 || outputs.Count > 0)
             {
