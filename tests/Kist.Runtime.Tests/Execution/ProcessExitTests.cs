@@ -34,7 +34,8 @@ public sealed class ProcessExitTests
         Assert.Null(ProcessExit.PeekExitCode(1));
     }
 
-    private static void WaitUntilExited(int pid)
+    /// <summary>Waits (up to 10 s) until the child has exited, without reaping it.</summary>
+    internal static void WaitUntilExited(int pid)
     {
         int fd = Sys.PidfdOpen(pid, 0);
         if (fd < 0) return; // reaped already

@@ -62,16 +62,7 @@ public sealed class SpawnedProcessTests
     public void The_exit_code_can_be_read_before_it_is_reaped()
     {
         using var child = SpawnedProcess.Start(["/bin/sh", "-c", "exit 5"], SpawnedStdio.NullInputPipeOutput);
-        int fd = Sys.PidfdOpen(child.Id, 0);
-        Assert.True(fd >= 0);
-        try
-        {
-            Span<Sys.PollFd> fds = [new() { Fd = fd, Events = Sys.POLLIN }];
-            int ready;
-            while ((ready = Sys.Poll(fds, 1, 10_000)) < 0 && Sys.Errno == Sys.EINTR) { }
-            Assert.Equal(1, ready);
-        }
-        finally { Sys.Close(fd); }
+        ProcessExitTests.WaitUntilExited(child.Id);
         // Nobody else reaps it: the monitor's watch reads the code, then the spawn's owner reaps it.
         Assert.Equal(5, ProcessExit.PeekExitCode(child.Id));
         Assert.Equal(5, child.WaitForExit());
