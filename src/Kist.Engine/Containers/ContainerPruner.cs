@@ -5,11 +5,14 @@ namespace Kist.Engine.Containers;
 public sealed record ContainerPruneResult(IReadOnlyList<string> Deleted, long ReclaimedBytes);
 
 /// <summary>
-/// docker container prune: every container that is not running, and the space its read-write layer held; and the
-/// containers row of <c>system df</c>.
+/// docker container prune: every container that is not running, and the space its read-write layer held (and what a
+/// kist killed while starting a container left, unlisted); and the containers row of <c>system df</c>.
 /// </summary>
 public sealed class ContainerPruner(ContainerService containers)
 {
+    /// <summary>How long a container directory without a record is taken for one whose start is still under way.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
+
     public async Task<ContainerPruneResult> PruneAsync(CancellationToken cancellationToken = default)
     {
         var deleted = new List<string>();
@@ -26,6 +29,11 @@ public sealed class ContainerPruner(ContainerService containers)
             catch (Kist.Oci.NotFoundException) { continue; } // removed meanwhile
             deleted.Add(view.Record.Id);
             reclaimed += size;
+        }
+        // Never listed, so not reported: what a kist killed at the start of a container left.
+        foreach (var id in containers.Store.Abandoned(AbandonedAfter))
+        {
+            await containers.Runtime.RemoveAbandonedAsync(id, cancellationToken).ConfigureAwait(false);
         }
         return new ContainerPruneResult(deleted, reclaimed);
     }

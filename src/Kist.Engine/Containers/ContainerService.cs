@@ -124,7 +124,7 @@ public sealed class ContainerService : IVolumeUsage
                 Ulimits = Ulimits.ParseAll(request.Ulimits),
             },
             Mounts = mounts,
-            SnapshotKey = "container-" + id,
+            SnapshotKey = ContainerRecord.SnapshotKeyOf(id),
             ChainId = chainId.ToString(),
         };
         Ulimits.ToSpec(record.HostConfig.Ulimits); // a hard limit above ours fails now, not at start

@@ -361,6 +361,20 @@ public sealed class ContainerRuntime
         }
     }
 
+    /// <summary>
+    /// Removes what a kist killed between making a container's directory and its record left (found by
+    /// <see cref="ContainerStore.Abandoned"/>): a runtime still waiting for its spec is woken (it exits, having made
+    /// nothing), then the read-write layer's snapshot if it was made, the bundle and the directory.
+    /// </summary>
+    public async Task RemoveAbandonedAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ConfigFifo.Release(Store.Bundles.Directory(id));
+        try { await _snapshotter.RemoveAsync(ContainerRecord.SnapshotKeyOf(id), cancellationToken).ConfigureAwait(false); }
+        catch (NotFoundException) { }
+        _bundles.Remove(id);
+        Store.DeleteAbandoned(id);
+    }
+
     /// <summary>docker rm: refuses a running container unless forced (then kills it first).</summary>
     public async Task RemoveAsync(ContainerRecord c, bool force, CancellationToken cancellationToken = default)
     {

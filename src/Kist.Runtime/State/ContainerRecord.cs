@@ -20,9 +20,12 @@ public sealed record ContainerRecord
     public required ContainerSettings Config { get; init; }
     public required HostSettings HostConfig { get; init; }
     public required IReadOnlyList<MountSpec> Mounts { get; init; }
-    /// <summary>The snapshotter key of the read-write layer; its parent is the image's ChainID.</summary>
+    /// <summary>The snapshotter key of the read-write layer (<see cref="SnapshotKeyOf"/>); its parent is the image's ChainID.</summary>
     public required string SnapshotKey { get; init; }
     public required string ChainId { get; init; }
+
+    /// <summary>The snapshotter key of container <paramref name="id"/>'s read-write layer.</summary>
+    public static string SnapshotKeyOf(string id) => "container-" + id;
 }
 
 /// <summary>docker's container Config.</summary>

@@ -67,6 +67,26 @@ public sealed class ContainerStore
         return null;
     }
 
+    /// <summary>
+    /// The IDs of container directories that have had no record for longer than <paramref name="age"/>: left by a kist
+    /// killed between making a container's directory and its record, which a start makes milliseconds apart.
+    /// </summary>
+    public IReadOnlyList<string> Abandoned(TimeSpan age)
+    {
+        if (!System.IO.Directory.Exists(Root)) return [];
+        var before = DateTime.UtcNow - age;
+        return System.IO.Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>()
+            .Where(id => id.Length == 64 && !File.Exists(RecordFile(id)) && System.IO.Directory.GetLastWriteTimeUtc(Directory(id)) < before)
+            .ToList();
+    }
+
+    /// <summary>Removes the directory of an abandoned container (see <see cref="Abandoned"/>), unless it has a record now.</summary>
+    public void DeleteAbandoned(string id)
+    {
+        using var names = ContainerLock.Acquire(NamesLock);
+        if (!File.Exists(RecordFile(id))) System.IO.Directory.Delete(Directory(id), recursive: true);
+    }
+
     public IReadOnlyList<ContainerRecord> List()
     {
         if (!System.IO.Directory.Exists(Root)) return [];

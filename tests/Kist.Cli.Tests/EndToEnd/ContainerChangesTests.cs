@@ -241,4 +241,31 @@ public sealed class ContainerChangesTests(ContainerImages images) : IClassFixtur
         }
         await ContainerLeaks.AssertNoneAsync(Root);
     }
+
+    [Fact]
+    public async Task Container_prune_removes_what_a_start_killed_before_the_record_left()
+    {
+        // As a kist killed between the container's read-write layer and its record leaves it: a directory without a
+        // record, and the layer's snapshot. Made by create, then the record and the name taken away.
+        string name = Name("killed");
+        string id = (await KistAsync(Root, "create", "--network", "none", "--name", name, images.Plain, "true")).ShouldSucceed().Stdout.Trim();
+        string containers = Path.Combine(Root, "containers"), metadata = Path.Combine(Root, "snapshots", "overlay", "metadata.json");
+        File.Delete(Path.Combine(containers, id, "container.json"));
+        File.Delete(Path.Combine(containers, ".names", name));
+        Directory.SetLastWriteTimeUtc(Path.Combine(containers, id), DateTime.UtcNow.AddMinutes(-20));
+        // One whose start may still be under way (a record comes milliseconds after the directory) is left alone.
+        string starting = Path.Combine(containers, Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
+        Directory.CreateDirectory(starting);
+        try
+        {
+            Assert.Contains("container-" + id, File.ReadAllText(metadata));
+            Assert.DoesNotContain(id, (await KistAsync(Root, "ps", "-aq", "--no-trunc")).ShouldSucceed().Lines);
+            (await KistAsync(Root, "container", "prune", "-f")).ShouldSucceed();
+            Assert.False(Directory.Exists(Path.Combine(containers, id)));
+            Assert.DoesNotContain("container-" + id, File.ReadAllText(metadata));
+            Assert.True(Directory.Exists(starting));
+        }
+        finally { Directory.Delete(starting); }
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
 }
