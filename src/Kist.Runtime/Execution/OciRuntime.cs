@@ -52,8 +52,7 @@ public sealed class OciRuntime
     /// </summary>
     public ProcessStartInfo Run(string id, string bundle, string? pidFile, bool redirectStdin, bool redirectOutput)
     {
-        var info = new ProcessStartInfo(Binary) { UseShellExecute = false };
-        foreach (var arg in RunArguments(id, bundle, pidFile).Skip(1)) info.ArgumentList.Add(arg);
+        var info = Start(RunCommand(id, bundle, pidFile));
         info.RedirectStandardInput = redirectStdin;
         info.RedirectStandardOutput = redirectOutput;
         info.RedirectStandardError = redirectOutput;
@@ -61,9 +60,10 @@ public sealed class OciRuntime
     }
 
     /// <summary><c>RUNTIME run</c>'s command line (the program, then its arguments), for a container's monitor's <see cref="SpawnedProcess"/>.</summary>
-    public IReadOnlyList<string> RunArguments(string id, string bundle, string? pidFile) =>
-        pidFile is null ? [Binary, "--root", StateRoot, "run", "--bundle", bundle, id]
-            : [Binary, "--root", StateRoot, "run", "--bundle", bundle, "--pid-file", pidFile, id];
+    public IReadOnlyList<string> RunArguments(string id, string bundle, string? pidFile) => [Binary, .. GlobalArguments, .. RunCommand(id, bundle, pidFile)];
+
+    private static string[] RunCommand(string id, string bundle, string? pidFile) =>
+        pidFile is null ? ["run", "--bundle", bundle, id] : ["run", "--bundle", bundle, "--pid-file", pidFile, id];
 
     public Task<(int ExitCode, string Error)> KillAsync(string id, int signal, CancellationToken cancellationToken = default) =>
         RunToEndAsync(["kill", id, signal.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken);
@@ -81,12 +81,13 @@ public sealed class OciRuntime
     /// <summary>True when the runtime still knows the container (running, stopped or half-created).</summary>
     public bool Knows(string id) => Directory.Exists(Path.Combine(StateRoot, id));
 
+    /// <summary>What comes before every command: kist's containers' state, apart from docker's.</summary>
+    private string[] GlobalArguments => ["--root", StateRoot];
+
     private ProcessStartInfo Start(params string[] args)
     {
         var info = new ProcessStartInfo(Binary) { UseShellExecute = false };
-        info.ArgumentList.Add("--root");
-        info.ArgumentList.Add(StateRoot);
-        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var a in (string[])[.. GlobalArguments, .. args]) info.ArgumentList.Add(a);
         return info;
     }
 
