@@ -36,18 +36,26 @@ internal static class ImagePuller
     }
 
     /// <summary>The container as <see cref="CreateContainerAsync"/> creates it, pulled for, but not yet in the store.</summary>
-    public static async Task<ContainerRecord> DefineContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken)
+    public static Task<ContainerRecord> DefineContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken) =>
+        WithImageAsync(engine, request.Image, policy, () => engine.Containers.DefineAsync(request, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Does what needs the image (<paramref name="use"/>: define a container, or run one) after pulling it as
+    /// <c>--pull</c> says: <c>always</c> first; <c>missing</c> (the default) when <paramref name="use"/> found no such
+    /// image in the store, then <paramref name="use"/> again; <c>never</c> not at all.
+    /// </summary>
+    public static async Task<T> WithImageAsync<T>(KistEngine engine, string image, string policy, Func<Task<T>> use, CancellationToken cancellationToken)
     {
-        if (policy == "always") await PullForContainerAsync(engine, request.Image, cancellationToken);
+        if (policy == "always") await PullForContainerAsync(engine, image, cancellationToken);
         try
         {
-            return await engine.Containers.DefineAsync(request, cancellationToken);
+            return await use();
         }
-        catch (ImageNotFoundException) when (policy == "missing" && IsPullable(request.Image))
+        catch (ImageNotFoundException) when (policy == "missing" && IsPullable(image))
         {
-            Cli.Error.WriteLine($"Unable to find image '{ImageReference.Parse(request.Image).ToFamiliarString()}' locally");
-            await PullForContainerAsync(engine, request.Image, cancellationToken);
-            return await engine.Containers.DefineAsync(request, cancellationToken);
+            Cli.Error.WriteLine($"Unable to find image '{ImageReference.Parse(image).ToFamiliarString()}' locally");
+            await PullForContainerAsync(engine, image, cancellationToken);
+            return await use();
         }
     }
 

@@ -36,22 +36,26 @@ internal static class RunCommand
                 Cli.Error.WriteLine("Error: " + invalid);
                 return ExitCodes.Usage;
             }
+            var request = flags.Request(result);
+            bool interactive = result.GetValue(flags.Interactive), tty = result.GetValue(flags.Tty);
+            // In the foreground the runtime starts first, and the container is defined and added to the store while
+            // it starts; a detached container's monitor (another process) finds it in the store.
+            if (!result.GetValue(detach))
+            {
+                return await RunAttachedAsync(io => ImagePuller.WithImageAsync(engine, request.Image, pull,
+                    () => engine.Containers.RunNewAttachedAsync(request, io), cancellationToken), interactive, tty);
+            }
             ContainerRecord record;
-            bool detached = result.GetValue(detach);
             try
             {
-                // A detached container's monitor (another process) finds it in the store; in the foreground the
-                // container is added to the store while the runtime starts.
-                record = await ImagePuller.DefineContainerAsync(engine, flags.Request(result), pull, cancellationToken);
-                if (detached) await engine.Containers.AddAsync(record, cancellationToken);
+                record = await ImagePuller.CreateContainerAsync(engine, request, pull, cancellationToken);
             }
             catch (KistException e)
             {
                 Cli.Error.WriteLine("Error: " + e.Message);
                 return ExitCodes.Usage;
             }
-            if (detached) return await StartDetachedAsync(engine, record, printId: true, cancellationToken);
-            return await RunAttachedAsync(engine, record, result.GetValue(flags.Interactive), result.GetValue(flags.Tty), isNew: true);
+            return await StartDetachedAsync(engine, record, printId: true, cancellationToken);
         });
     }
 
@@ -78,18 +82,17 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// Runs the container with this process as its monitor and returns docker's exit code for the run; a new container
-    /// (<paramref name="isNew"/>, not yet in the store) is added to it meanwhile.
+    /// Runs a container with this process as its monitor (<paramref name="run"/>, given the container's IO) and
+    /// returns docker's exit code for the run.
     /// </summary>
-    internal static async Task<int> RunAttachedAsync(KistEngine engine, ContainerRecord record, bool interactive, bool tty, bool isNew = false)
+    internal static async Task<int> RunAttachedAsync(Func<ContainerIO, Task<RunOutcome>> run, bool interactive, bool tty)
     {
         bool terminal = tty && Terminal.IsTerminal(0) && Terminal.IsTerminal(1);
         RunOutcome outcome;
         try
         {
             Cli.Out.Flush();
-            var io = new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal, Pty = tty && !terminal };
-            outcome = await (isNew ? engine.Containers.RunNewAttachedAsync(record, io) : engine.Containers.RunAttachedAsync(record, io));
+            outcome = await run(new ContainerIO { Attach = true, Stdin = interactive, Terminal = terminal, Pty = tty && !terminal });
         }
         catch (KistException e)
         {

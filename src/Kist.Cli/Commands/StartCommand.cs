@@ -20,7 +20,7 @@ internal static class StartCommand
             {
                 if (names.Length > 1) throw new Kist.Oci.InvalidInputException("you cannot start and attach multiple containers at once");
                 var record = engine.Containers.Find(names[0]);
-                return await RunCommand.RunAttachedAsync(engine, record, result.GetValue(interactive), record.Config.Tty);
+                return await RunCommand.RunAttachedAsync(io => engine.Containers.RunAttachedAsync(record, io), result.GetValue(interactive), record.Config.Tty);
             }
             int exit = 0;
             foreach (var name in names)

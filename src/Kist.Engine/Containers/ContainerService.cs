@@ -49,7 +49,10 @@ public sealed class ContainerService : IVolumeUsage
     /// The container a request describes, checked, with its image's snapshots unpacked, but not yet in the store:
     /// <see cref="AddAsync"/> puts it there (a foreground run does that while the runtime starts).
     /// </summary>
-    public async Task<ContainerRecord> DefineAsync(CreateRequest request, CancellationToken cancellationToken = default)
+    public Task<ContainerRecord> DefineAsync(CreateRequest request, CancellationToken cancellationToken = default) =>
+        DefineAsync(request, RandomHex.Create(32), cancellationToken);
+
+    private async Task<ContainerRecord> DefineAsync(CreateRequest request, string id, CancellationToken cancellationToken)
     {
         Timings.Mark("create");
         var image = await _engine.Images.ResolveAsync(request.Image, cancellationToken).ConfigureAwait(false);
@@ -57,7 +60,6 @@ public sealed class ContainerService : IVolumeUsage
         var imageConfig = image.ConfigValue.Config;
         if (request.Name is { } n && !NameGenerator.IsValid(n.TrimStart('/')))
             throw new InvalidInputException($"Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        string id = RandomHex.Create(32);
         string name = request.Name?.TrimStart('/') ?? Store.GenerateFreeName() ?? id[..12];
 
         var userEntrypoint = request.Entrypoint is null ? null : request.Entrypoint.Length == 0 ? Array.Empty<string>() : [request.Entrypoint];
@@ -214,11 +216,21 @@ public sealed class ContainerService : IVolumeUsage
         Runtime.RunAsync(record, io, cancellationToken);
 
     /// <summary>
-    /// Foreground <c>run</c> of a container that <see cref="DefineAsync"/> made: the runtime starts first, and the
-    /// container is added to the store while it starts (see <see cref="ContainerRuntime.RunNewAsync"/>).
+    /// Foreground <c>run</c> of the container a request describes: the runtime starts first, and the container is
+    /// defined (its image looked up) and added to the store while it starts (see <see cref="ContainerRuntime.RunNewAsync"/>).
+    /// Fails as <see cref="CreateAsync"/> does (<see cref="ImageNotFoundException"/> when the image is not in the store),
+    /// leaving nothing behind.
     /// </summary>
-    public Task<RunOutcome> RunNewAttachedAsync(ContainerRecord record, ContainerIO io, CancellationToken cancellationToken = default) =>
-        Runtime.RunNewAsync(record, () => AddAsync(record, CancellationToken.None), io, cancellationToken);
+    public Task<RunOutcome> RunNewAttachedAsync(CreateRequest request, ContainerIO io, CancellationToken cancellationToken = default)
+    {
+        string id = RandomHex.Create(32);
+        return Runtime.RunNewAsync(id, request.Runtime, request.AutoRemove, async () =>
+        {
+            var record = await DefineAsync(request, id, cancellationToken).ConfigureAwait(false);
+            await AddAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return record;
+        }, io, cancellationToken);
+    }
 
     /// <summary>Starts the container under its own monitor process; null when it started, else why not.</summary>
     public async Task<RunOutcome?> StartDetachedAsync(ContainerRecord record, IReadOnlyList<string> monitorCommand, CancellationToken cancellationToken = default)

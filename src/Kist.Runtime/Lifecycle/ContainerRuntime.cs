@@ -34,8 +34,10 @@ public sealed class ContainerRuntime
     public ISnapshotter Snapshotter => _snapshotter;
 
     /// <summary>The container's runtime, looked for on PATH once per command (a start asks for it four times).</summary>
-    public OciRuntime RuntimeFor(ContainerRecord c) =>
-        _runtimes.GetOrAdd(c.HostConfig.Runtime, static (name, root) => OciRuntime.Resolve(name, root), _root);
+    public OciRuntime RuntimeFor(ContainerRecord c) => RuntimeNamed(c.HostConfig.Runtime);
+
+    private OciRuntime RuntimeNamed(string nameOrPath) =>
+        _runtimes.GetOrAdd(nameOrPath, static (name, root) => OciRuntime.Resolve(name, root), _root);
 
     /// <summary>The container's state, reconciled: a dead monitor means the container is no longer running.</summary>
     public async Task<ContainerState> StateAsync(ContainerRecord c, CancellationToken cancellationToken = default)
@@ -69,20 +71,23 @@ public sealed class ContainerRuntime
     public Task<RunOutcome> RunAsync(ContainerRecord c, ContainerIO io, CancellationToken cancellationToken = default)
     {
         MarkRunning(c);
-        return RunAsync(c, add: null, io, cancellationToken);
+        return RunAsync(c.Id, RuntimeFor(c), c.HostConfig.AutoRemove, c, create: null, io, cancellationToken);
     }
 
     /// <summary>
-    /// Runs a container that is not in the store yet, as <see cref="RunAsync(ContainerRecord, ContainerIO, CancellationToken)"/>
-    /// runs one that is, but starts the runtime first: until it reads the spec the runtime needs only the container's
-    /// directory (the bundle), so <paramref name="add"/> (the read-write layer, the record) and the running state are
-    /// made while it starts (runc spends ~9 ms starting), not before. When <paramref name="add"/> fails (a name in
-    /// use), the runtime is killed and the directory removed: nothing of the container remains.
+    /// Runs a container that does not exist yet, as <see cref="RunAsync(ContainerRecord, ContainerIO, CancellationToken)"/>
+    /// runs one that does, but starts the runtime first: until it reads the spec the runtime needs only the
+    /// container's ID and directory (the bundle), so <paramref name="create"/> (the image looked up, the record defined
+    /// with ID <paramref name="id"/>, its read-write layer and its place in the store) and the running state are made
+    /// while it starts (runc spends ~8 ms starting), not before. When <paramref name="create"/> fails (no such image, a
+    /// name in use), the runtime is killed and the directory removed: nothing of the container remains, and the
+    /// error is the caller's.
     /// </summary>
-    public Task<RunOutcome> RunNewAsync(ContainerRecord c, Func<Task> add, ContainerIO io, CancellationToken cancellationToken = default)
+    public Task<RunOutcome> RunNewAsync(string id, string runtime, bool autoRemove, Func<Task<ContainerRecord>> create, ContainerIO io, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Store.Directory(c.Id));
-        return RunAsync(c, add, io, cancellationToken);
+        var resolved = RuntimeNamed(runtime);
+        Directory.CreateDirectory(Store.Directory(id));
+        return RunAsync(id, resolved, autoRemove, existing: null, create, io, cancellationToken);
     }
 
     private void MarkRunning(ContainerRecord c)
@@ -100,59 +105,58 @@ public sealed class ContainerRuntime
         Timings.Mark("state-running");
     }
 
-    /// <param name="add">For a container not in the store yet: puts it there (then it is marked running) first thing while the runtime starts.</param>
-    private async Task<RunOutcome> RunAsync(ContainerRecord c, Func<Task>? add, ContainerIO io, CancellationToken cancellationToken)
+    /// <param name="existing">The container, when it is in the store already; else <paramref name="create"/> makes it.</param>
+    /// <param name="create">For a container not in the store yet: makes it (then it is marked running) first thing while the runtime starts.</param>
+    private async Task<RunOutcome> RunAsync(string id, OciRuntime runtime, bool autoRemove, ContainerRecord? existing, Func<Task<ContainerRecord>>? create, ContainerIO io, CancellationToken cancellationToken)
     {
-        var runtime = RuntimeFor(c);
-        bool inStore = add is null;
+        var c = existing;
         RunOutcome outcome;
         var removal = new EarlyRemoval();
         try
         {
             var started = io.Started;
-            outcome = await ContainerRunner.RunAsync(runtime, c.Id, Store.Bundles.Create(c.Id), async () =>
+            outcome = await ContainerRunner.RunAsync(runtime, id, Store.Bundles.Create(id), async () =>
             {
-                if (!inStore)
+                if (c is null)
                 {
-                    await add!().ConfigureAwait(false);
-                    inStore = true;
+                    c = await create!().ConfigureAwait(false);
                     MarkRunning(c);
                 }
                 return await PrepareAsync(c, io, cancellationToken).ConfigureAwait(false);
-            }, Store.LogFile(c.Id), io with
+            }, Store.LogFile(id), io with
             {
                 Started = pid =>
                 {
                     try
                     {
-                        using (Store.Lock(c.Id)) Store.WriteState(c.Id, Store.ReadState(c.Id) with { Pid = pid });
+                        using (Store.Lock(id)) Store.WriteState(id, Store.ReadState(id) with { Pid = pid });
                         started?.Invoke(pid);
                     }
                     finally { removal.PidRecorded.TrySetResult(); }
                 },
-                // Only an --rm container has anything to do then.
-                Ended = c.HostConfig.AutoRemove ? () => RemoveEndedAsync(c, removal) : null,
+                // Only an --rm container has anything to do then (the container exists: its process has run).
+                Ended = autoRemove ? () => RemoveEndedAsync(c!, removal) : null,
             }).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            if (!inStore) RemoveUnadded(c);
+            if (c is null) RemoveUncreated(id);
             else if (e is not OperationCanceledException) await FinishAsync(c, runtime, new RunOutcome(125, e.Message), removal).ConfigureAwait(false);
             throw;
         }
         Timings.Mark("runtime-exited");
-        await FinishAsync(c, runtime, outcome, removal).ConfigureAwait(false);
+        await FinishAsync(c!, runtime, outcome, removal).ConfigureAwait(false);
         Timings.Mark("cleaned-up");
         return outcome;
     }
 
     /// <summary>The directory of a container that never reached the store; a failure here must not hide why it did not.</summary>
-    private void RemoveUnadded(ContainerRecord c)
+    private void RemoveUncreated(string id)
     {
         try
         {
-            Store.Bundles.Remove(c.Id); // its FIFO went with the run
-            Directory.Delete(Store.Directory(c.Id), recursive: true);
+            Store.Bundles.Remove(id); // its FIFO went with the run
+            Directory.Delete(Store.Directory(id), recursive: true);
         }
         catch (IOException) { }
     }

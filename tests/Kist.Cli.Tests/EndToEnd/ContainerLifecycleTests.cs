@@ -142,6 +142,27 @@ public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixt
         await ContainerLeaks.AssertNoneAsync(Root);
     }
 
+    /// <summary>
+    /// A foreground run starts the runtime before it looks up the image and checks the flags against it: an image the
+    /// store lacks (with <c>--pull never</c>) or a flag found wrong only then ends the run with docker's 125 and
+    /// message, and leaves no directory, runtime state or process behind.
+    /// </summary>
+    [Fact]
+    public async Task A_foreground_run_that_fails_before_its_container_exists_leaves_nothing()
+    {
+        string containers = Directory.CreateDirectory(Path.Combine(Root, "containers")).FullName;
+        var directories = Directory.GetDirectories(containers).Order().ToList();
+        var absent = await KistAsync(Root, "run", "--rm", "--pull", "never", "--network", "none", "kist-e2e/absent:1", "echo", "never");
+        Assert.Equal(125, absent.ExitCode);
+        Assert.Equal("Error: No such image: kist-e2e/absent:1", absent.Stderr.Trim());
+        var memory = await KistAsync(Root, "run", "--memory", "1k", "--network", "none", images.Plain, "echo", "never");
+        Assert.Equal(125, memory.ExitCode);
+        Assert.Contains("Minimum memory limit allowed is 6MB", memory.Stderr);
+        Assert.Equal("", absent.Stdout + memory.Stdout);
+        Assert.Equal(directories, Directory.GetDirectories(containers).Order().ToList());
+        await ContainerLeaks.AssertNoneAsync(Root);
+    }
+
     [Fact]
     public async Task Foreground_run_forwards_sigterm_and_returns_the_containers_code()
     {
