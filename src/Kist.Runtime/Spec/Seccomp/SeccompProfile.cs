@@ -18,18 +18,17 @@ public sealed record SeccompProfile
     public SpecSeccomp ToSpec(IReadOnlyCollection<string> capabilities)
     {
         var architectures = Architectures ?? ArchMap?.SelectMany(a => (string[])[a.Architecture, .. a.SubArchitectures ?? []]).ToList();
-        var rules = (Syscalls ?? [])
-            .Where(r => r.Includes?.Caps is not { } needed || needed.All(capabilities.Contains))
-            .Where(r => r.Excludes?.Caps is not { } barred || !barred.Any(capabilities.Contains))
-            .Select(r => new SpecSyscall
-            {
-                Names = r.Names ?? (r.Name is { } one ? [one] : []),
-                Action = r.Action,
-                ErrnoRet = r.ErrnoRet,
-                Args = r.Args is { Count: > 0 } args ? args : null,
-            })
-            .Where(r => r.Names.Count > 0)
-            .ToList();
+        // A loop, not chained Where/Select: LINQ's chained iterators resolve generic virtual methods at run time, which
+        // cost ~0.07 ms of every start.
+        var rules = new List<SpecSyscall>();
+        foreach (var rule in Syscalls ?? [])
+        {
+            if (rule.Includes?.Caps is { } needed && !needed.All(capabilities.Contains)) continue;
+            if (rule.Excludes?.Caps is { } barred && barred.Any(capabilities.Contains)) continue;
+            var names = rule.Names ?? (rule.Name is { } one ? [one] : []);
+            if (names.Count == 0) continue;
+            rules.Add(new SpecSyscall { Names = names, Action = rule.Action, ErrnoRet = rule.ErrnoRet, Args = rule.Args is { Count: > 0 } args ? args : null });
+        }
         return new SpecSeccomp { DefaultAction = DefaultAction, DefaultErrnoRet = DefaultErrnoRet, Architectures = architectures, Syscalls = rules };
     }
 }
