@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.InteropServices;
 using Kist.Oci;
 using Microsoft.Win32.SafeHandles;
@@ -88,7 +87,7 @@ internal sealed unsafe partial class SpawnedProcess : IDisposable
             Check(PosixSpawnattrSetsigdefault(attributes, signals));
             Check(PosixSpawnattrSetflags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
             nint* args = StringArray(argv, strings);
-            nint* environment = StringArray(EnvironmentStrings(), strings);
+            nint* environment = Environ();
             // A SIGCHLD inherited as ignored would have the kernel reap the child before its code is read.
             DefaultChildSignal();
             int pid;
@@ -135,10 +134,12 @@ internal sealed unsafe partial class SpawnedProcess : IDisposable
         return code;
     }
 
-    private static IEnumerable<string> EnvironmentStrings()
-    {
-        foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables()) yield return $"{variable.Key}={variable.Value}";
-    }
+    /// <summary>
+    /// The process's own environment (libc's <c>environ</c>), as the child's. Kist never changes its environment, so
+    /// it is .NET's view of it too (a variable set with Environment.SetEnvironmentVariable, which on Linux changes only
+    /// .NET's copy, would not be passed on); building .NET's view into strings cost ~0.1 ms of every start.
+    /// </summary>
+    private static nint* Environ() => *(nint**)NativeLibrary.GetExport(NativeLibrary.GetMainProgramHandle(), "environ");
 
     private static nint* StringArray(IEnumerable<string> values, List<nint> strings)
     {

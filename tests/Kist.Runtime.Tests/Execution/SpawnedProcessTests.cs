@@ -20,6 +20,16 @@ public sealed class SpawnedProcessTests
     }
 
     [Fact]
+    public async Task The_child_has_this_process_s_environment()
+    {
+        using var child = SpawnedProcess.Start(["/usr/bin/env"], SpawnedStdio.NullInputPipeOutput);
+        var output = ReadAllAsync(child.Output!);
+        Assert.Equal(0, child.WaitForExit());
+        var expected = Environment.GetEnvironmentVariables().Keys.Cast<string>().Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_child_killed_by_a_signal_exits_with_128_plus_it()
     {
         using var child = SpawnedProcess.Start(["/bin/sh", "-c", "kill -9 $$"], SpawnedStdio.NullInputPipeOutput);
