@@ -17,7 +17,7 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
     public ImageMountService(KistEngine engine) : this(engine.Images, engine.Content, engine.Layout.Root) { }
 
     /// <summary>The snapshotter of this root: overlay where the kernel has it, else copy.</summary>
-    public ISnapshotter Snapshotter { get; } = OverlaySupported()
+    public ISnapshotter Snapshotter { get; } = OverlaySupported(Path.Combine(root, "snapshots", "overlay"))
         ? new OverlaySnapshotter(Path.Combine(root, "snapshots", "overlay"))
         : new CopySnapshotter(Path.Combine(root, "snapshots", "copy"));
 
@@ -129,6 +129,11 @@ public sealed class ImageMountService(ImageService images, LocalContentStore con
     private static string Unescape(string s) =>
         s.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
 
-    private static bool OverlaySupported() =>
-        Libc.IsRoot && File.Exists("/proc/filesystems") && File.ReadLines("/proc/filesystems").Any(l => l.EndsWith("\toverlay", StringComparison.Ordinal));
+    /// <summary>
+    /// Overlay when kist runs as root and the kernel has it: a root whose overlay snapshots exist already had it, which
+    /// spares every command of such a root the reading of /proc/filesystems (~0.05 ms before a run's runtime starts).
+    /// </summary>
+    private static bool OverlaySupported(string overlaySnapshots) =>
+        Libc.IsRoot && (Directory.Exists(overlaySnapshots)
+            || File.Exists("/proc/filesystems") && File.ReadLines("/proc/filesystems").Any(l => l.EndsWith("\toverlay", StringComparison.Ordinal)));
 }
