@@ -11,7 +11,7 @@ if (commandIndex >= 0 && args[commandIndex] == RegistryCommand.Name) return Regi
 var root = CommandCatalog.Root(args);
 
 Cli.RejectUnknownFlags(root);
-var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args)));
+var parsed = root.Parse(ExecCommand.SplitCommand(ContainerFlags.SplitCommand(args, root)));
 Timings.Mark("parsed");
 if (parsed.Errors.Count > 0)
 {

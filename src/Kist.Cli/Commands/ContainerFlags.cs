@@ -56,13 +56,6 @@ internal sealed class ContainerFlags
 
     private static string[] Values(ArgumentResult result) => [.. result.Tokens.Select(t => t.Value)];
 
-    /// <summary>The flags that take a value: what <see cref="SplitCommand"/> must skip over to find the image.</summary>
-    private IEnumerable<Option> ValueOptions =>
-    [
-        Name, Env, EnvFile, Volume, Tmpfs, Workdir, User, Entrypoint, Hostname, Network, Publish, Memory, Cpus, PidsLimit,
-        CapAdd, CapDrop, SecurityOpt, StopSignal, StopTimeout, Label, Runtime, ShmSize, Pull, Ulimit,
-    ];
-
     public void AddTo(Command command)
     {
         foreach (var option in new Option[]
@@ -129,12 +122,11 @@ internal sealed class ContainerFlags
 
     /// <summary>
     /// Inserts <c>--</c> after the image of <c>run</c>/<c>create</c> so that the container's own arguments
-    /// (<c>kist run busybox ls -l</c>) are never read as Kist's flags, as docker stops at the image.
+    /// (<c>kist run busybox ls -l</c>) are never read as Kist's flags, as docker stops at the image. The flags that take
+    /// a value (to be skipped over) are those of the command as <paramref name="root"/> has it.
     /// </summary>
-    public static string[] SplitCommand(string[] args)
+    public static string[] SplitCommand(string[] args, Command root)
     {
-        var flags = new ContainerFlags();
-        var valueNames = flags.ValueOptions.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         int i = 0;
         // Global flags and the command path (`run`, `create`, `container run`, `container create`).
         while (i < args.Length)
@@ -146,6 +138,9 @@ internal sealed class ContainerFlags
             break;
         }
         if (i >= args.Length || args[i] is not ("run" or "create")) return args;
+        var command = Find(root, args[i]) ?? (Find(root, "container") is { } container ? Find(container, args[i]) : null);
+        if (command is null) return args;
+        var valueNames = command.Options.Where(o => o.ValueType != typeof(bool)).SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
         for (i++; i < args.Length; i++)
         {
             string a = args[i];
@@ -164,4 +159,6 @@ internal sealed class ContainerFlags
         }
         return args;
     }
+
+    private static Command? Find(Command parent, string name) => parent.Subcommands.FirstOrDefault(c => c.Name == name);
 }
