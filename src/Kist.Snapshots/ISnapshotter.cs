@@ -35,6 +35,11 @@ public interface ISnapshotter
     /// returned action deletes them, so that a caller can do other work beside that (no snapshot names them then).
     /// </summary>
     ValueTask<Action> UnlistAsync(string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes the files of removals that never finished: moved aside by <see cref="UnlistAsync"/> more than
+    /// <paramref name="age"/> ago, by a process killed before it deleted them. How many went.
+    /// </summary>
+    ValueTask<int> RemoveLeftoversAsync(TimeSpan age, CancellationToken cancellationToken = default);
     ValueTask<SnapshotInfo?> StatAsync(string key, CancellationToken cancellationToken = default);
     IAsyncEnumerable<SnapshotInfo> ListAsync(CancellationToken cancellationToken = default);
     ValueTask<SnapshotUsage> UsageAsync(string key, CancellationToken cancellationToken = default);

@@ -92,9 +92,34 @@ public abstract class SnapshotterBase : ISnapshotter
             return _store.SnapshotDir(r.Id);
         }, write: true, cancellationToken).ConfigureAwait(false);
         if (!Directory.Exists(dir)) return static () => { };
-        var trash = Path.Combine(Root, "snapshots", "rm-" + Guid.NewGuid().ToString("N"));
+        var trash = Path.Combine(Root, "snapshots", $"{TrashPrefix}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}-{Guid.NewGuid():N}");
         Directory.Move(dir, trash);
         return () => Dirs.RemoveTree(trash);
+    }
+
+    /// <summary>Files moved aside for deletion: <c>rm-SECONDS-GUID</c>, the Unix time of the move first.</summary>
+    private const string TrashPrefix = "rm-";
+
+    public ValueTask<int> RemoveLeftoversAsync(TimeSpan age, CancellationToken cancellationToken = default)
+    {
+        string snapshots = Path.Combine(Root, "snapshots");
+        if (!Directory.Exists(snapshots)) return ValueTask.FromResult(0);
+        long movedBefore = (DateTimeOffset.UtcNow - age).ToUnixTimeSeconds();
+        int removed = 0;
+        foreach (var trash in Directory.EnumerateDirectories(snapshots, TrashPrefix + "*"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Kist before this named them rm-GUID: those are old.
+            string[] parts = Path.GetFileName(trash).Split('-');
+            if (parts.Length == 3 && long.TryParse(parts[1], out long movedAt) && movedAt > movedBefore) continue;
+            try
+            {
+                Dirs.RemoveTree(trash);
+                removed++;
+            }
+            catch (IOException) { } // its own removal is deleting it
+        }
+        return ValueTask.FromResult(removed);
     }
 
     public async ValueTask<SnapshotInfo?> StatAsync(string key, CancellationToken cancellationToken = default) =>

@@ -139,6 +139,22 @@ public abstract class SnapshotterConformance : IDisposable
     }
 
     [Fact]
+    public async Task Files_a_removal_left_moved_aside_go_once_old()
+    {
+        string snapshots = Path.Combine(_tmp.Sub("root"), "snapshots");
+        await Snapshotter.PrepareAsync("rw", null);
+        await Snapshotter.UnlistAsync("rw"); // its deletion never runs: the process was killed
+        var older = Directory.CreateDirectory(Path.Combine(snapshots, "rm-" + Guid.NewGuid().ToString("N"))); // named by a kist before
+        File.WriteAllText(Path.Combine(older.FullName, "f"), "x");
+        Assert.Equal(2, Directory.GetDirectories(snapshots, "rm-*").Length);
+
+        Assert.Equal(1, await Snapshotter.RemoveLeftoversAsync(TimeSpan.FromMinutes(10))); // the fresh one may be under way
+        Assert.Single(Directory.GetDirectories(snapshots, "rm-*"));
+        Assert.Equal(1, await Snapshotter.RemoveLeftoversAsync(TimeSpan.Zero));
+        Assert.Empty(Directory.GetDirectories(snapshots, "rm-*"));
+    }
+
+    [Fact]
     public async Task ContractErrors()
     {
         await Snapshotter.PrepareAsync("a", null);
