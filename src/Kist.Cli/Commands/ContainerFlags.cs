@@ -78,6 +78,7 @@ internal sealed class ContainerFlags
         {
             string[] lines;
             try { lines = File.ReadAllLines(file); }
+            catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new InvalidInputException($"open {file}: no such file or directory"); }
             catch (IOException e) { throw new InvalidInputException($"open {file}: {e.Message}"); }
             env.AddRange(ContainerEnvironment.ParseEnvFile(lines, Environment.GetEnvironmentVariable));
         }

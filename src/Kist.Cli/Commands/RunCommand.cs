@@ -36,19 +36,20 @@ internal static class RunCommand
                 Cli.Error.WriteLine("Error: " + invalid);
                 return ExitCodes.Usage;
             }
-            var request = flags.Request(result);
-            bool interactive = result.GetValue(flags.Interactive), tty = result.GetValue(flags.Tty);
             // In the foreground the runtime starts first, and the container is defined and added to the store while
             // it starts; a detached container's monitor (another process) finds it in the store.
             if (!result.GetValue(detach))
             {
-                return await RunAttachedAsync(io => ImagePuller.WithImageAsync(engine, request.Image, pull,
-                    () => engine.Containers.RunNewAttachedAsync(request, io), cancellationToken), interactive, tty);
+                return await RunAttachedAsync(io =>
+                {
+                    var request = flags.Request(result);
+                    return ImagePuller.WithImageAsync(engine, request.Image, pull, () => engine.Containers.RunNewAttachedAsync(request, io), cancellationToken);
+                }, result.GetValue(flags.Interactive), result.GetValue(flags.Tty));
             }
             ContainerRecord record;
             try
             {
-                record = await ImagePuller.CreateContainerAsync(engine, request, pull, cancellationToken);
+                record = await ImagePuller.CreateContainerAsync(engine, flags.Request(result), pull, cancellationToken);
             }
             catch (KistException e)
             {

@@ -163,6 +163,21 @@ public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixt
         await ContainerLeaks.AssertNoneAsync(Root);
     }
 
+    [Theory]
+    [InlineData("--rm")]
+    [InlineData("-d")]
+    public async Task A_missing_env_file_is_refused_as_docker_refuses_it(string mode)
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "kist-no-such-env-" + Guid.NewGuid().ToString("N"));
+        var kist = await KistAsync(Root, "run", mode, "--env-file", missing, "--network", "none", images.Plain, "true");
+        var docker = await Docker.RunAsync("run", mode, "--env-file", missing, "--network", "none", images.Plain, "true");
+        Assert.Equal(125, docker.ExitCode);
+        Assert.Equal(docker.ExitCode, kist.ExitCode);
+        Assert.Contains($"open {missing}: no such file or directory", docker.Stderr);
+        Assert.Contains($"open {missing}: no such file or directory", kist.Stderr);
+        Assert.Equal("", kist.Stdout);
+    }
+
     [Fact]
     public async Task Foreground_run_forwards_sigterm_and_returns_the_containers_code()
     {
