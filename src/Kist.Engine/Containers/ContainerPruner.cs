@@ -30,12 +30,13 @@ public sealed class ContainerPruner(ContainerService containers)
             deleted.Add(view.Record.Id);
             reclaimed += size;
         }
-        // Never listed, so not reported: what a kist killed at the start of a container left, and the read-write
-        // layers of removals killed before they had deleted them.
+        // Never listed, so not reported: what a kist killed at the start of a container left, and the directories and
+        // read-write layers of removals killed before they had deleted them.
         foreach (var id in containers.Store.Abandoned(AbandonedAfter))
         {
             await containers.Runtime.RemoveAbandonedAsync(id, cancellationToken).ConfigureAwait(false);
         }
+        containers.Store.DeleteUnfinishedRemovals();
         await containers.Runtime.Snapshotter.RemoveLeftoversAsync(AbandonedAfter, cancellationToken).ConfigureAwait(false);
         return new ContainerPruneResult(deleted, reclaimed);
     }

@@ -87,6 +87,17 @@ public sealed class ContainerStore
         if (!File.Exists(RecordFile(id))) System.IO.Directory.Delete(Directory(id), recursive: true);
     }
 
+    /// <summary>
+    /// Deletes what removals killed before they had finished left: container directories moved aside as
+    /// <c>.removing-ID</c>. Removals move and delete them holding the names lock, as this does: none is under way.
+    /// </summary>
+    public void DeleteUnfinishedRemovals()
+    {
+        if (!System.IO.Directory.Exists(Root)) return;
+        using var names = ContainerLock.Acquire(NamesLock);
+        foreach (var trash in System.IO.Directory.EnumerateDirectories(Root, ".removing-*")) System.IO.Directory.Delete(trash, recursive: true);
+    }
+
     public IReadOnlyList<ContainerRecord> List()
     {
         if (!System.IO.Directory.Exists(Root)) return [];

@@ -69,6 +69,22 @@ public sealed class ContainerStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_directories_of_removals_killed_midway_are_deleted_and_containers_kept()
+    {
+        var store = new ContainerStore(_root);
+        var kept = Record(new string('e', 64), "kept");
+        var killed = Record(new string('f', 64), "killed");
+        store.Create(kept);
+        store.Create(killed);
+        // As a removal killed between moving the directory aside and deleting it leaves it.
+        string trash = Path.Combine(store.Root, ".removing-" + killed.Id);
+        Directory.Move(store.Directory(killed.Id), trash);
+        store.DeleteUnfinishedRemovals();
+        Assert.False(Directory.Exists(trash));
+        Assert.Equal([kept.Id], store.List().Select(r => r.Id));
+    }
+
+    [Fact]
     public void A_generated_name_is_one_no_container_holds()
     {
         var store = new ContainerStore(_root);
