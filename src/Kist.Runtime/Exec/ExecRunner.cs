@@ -38,7 +38,7 @@ public static class ExecRunner
             pump = Task.Run(() => stderr.CopyAsync(process.StandardError.BaseStream));
         }
         var exited = process.WaitForExitAsync();
-        int pid = await ContainerRunner.WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
+        int pid = await WatchPidFileAsync(pidFile, exited).ConfigureAwait(false);
         if (pid > 0)
         {
             scratch.Dispose(); // read, and the runtime has read process.json: a long exec keeps nothing in the tmpfs
@@ -54,6 +54,19 @@ public static class ExecRunner
             return new RunOutcome(RuntimeError.ExitCode(message), message);
         }
         return new RunOutcome(process.ExitCode, null);
+    }
+
+    /// <summary>
+    /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.
+    /// </summary>
+    private static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
+    {
+        for (int i = 0; !exited.IsCompleted; i++)
+        {
+            if (ContainerRunner.ReadPid(pidFile) is > 0 and int pid) return pid;
+            await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
+        }
+        return 0;
     }
 
     /// <summary>

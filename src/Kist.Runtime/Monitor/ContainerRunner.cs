@@ -97,19 +97,6 @@ public static class ContainerRunner
         return new RunOutcome(exitCode.Value, null);
     }
 
-    /// <summary>
-    /// Polls for the runtime's pid file (quickly at first) until it appears or the runtime exits.
-    /// </summary>
-    internal static async Task<int> WatchPidFileAsync(string pidFile, Task exited)
-    {
-        for (int i = 0; !exited.IsCompleted; i++)
-        {
-            if (ReadPid(pidFile) is > 0 and int pid) return pid;
-            await Task.WhenAny(exited, Task.Delay(i < 50 ? 2 : 20)).ConfigureAwait(false);
-        }
-        return 0;
-    }
-
     public static int ReadPid(string pidFile)
     {
         // Polled every few milliseconds while the runtime starts: a missing file must not cost an exception each time.
