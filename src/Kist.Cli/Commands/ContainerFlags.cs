@@ -10,10 +10,10 @@ namespace Kist.Cli.Commands;
 internal sealed class ContainerFlags
 {
     public readonly Option<string?> Name = new("--name") { Description = "Assign a name to the container" };
-    public readonly Option<string[]> Env = List("Set environment variables", "--env", "-e");
-    public readonly Option<string[]> EnvFile = List("Read in a file of environment variables", "--env-file");
-    public readonly Option<string[]> Volume = List("Bind mount a volume", "--volume", "-v");
-    public readonly Option<string[]> Tmpfs = List("Mount a tmpfs directory", "--tmpfs");
+    public readonly Option<string[]> Env = Repeatable("Set environment variables", "--env", "-e");
+    public readonly Option<string[]> EnvFile = Repeatable("Read in a file of environment variables", "--env-file");
+    public readonly Option<string[]> Volume = Repeatable("Bind mount a volume", "--volume", "-v");
+    public readonly Option<string[]> Tmpfs = Repeatable("Mount a tmpfs directory", "--tmpfs");
     public readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
     public readonly Option<string?> User = new("--user", "-u") { Description = "Username or UID (format: <name|uid>[:<group|gid>])" };
     public readonly Option<string?> Entrypoint = new("--entrypoint") { Description = "Overwrite the default ENTRYPOINT of the image" };
@@ -21,23 +21,23 @@ internal sealed class ContainerFlags
     public readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem as read only" };
     public readonly Option<bool> Init = new("--init") { Description = "Run an init inside the container that forwards signals and reaps processes" };
     public readonly Option<string?> Network = new("--network", "--net") { Description = "Connect a container to a network (none, host, bridge)" };
-    public readonly Option<string[]> Publish = List("Publish a container's port(s) to the host", "--publish", "-p");
+    public readonly Option<string[]> Publish = Repeatable("Publish a container's port(s) to the host", "--publish", "-p");
     public readonly Option<string?> Memory = new("--memory", "-m") { Description = "Memory limit" };
     public readonly Option<string?> Cpus = new("--cpus") { Description = "Number of CPUs" };
     public readonly Option<long?> PidsLimit = new("--pids-limit") { Description = "Tune container pids limit (set -1 for unlimited)" };
-    public readonly Option<string[]> CapAdd = List("Add Linux capabilities", "--cap-add");
-    public readonly Option<string[]> CapDrop = List("Drop Linux capabilities", "--cap-drop");
+    public readonly Option<string[]> CapAdd = Repeatable("Add Linux capabilities", "--cap-add");
+    public readonly Option<string[]> CapDrop = Repeatable("Drop Linux capabilities", "--cap-drop");
     public readonly Option<bool> Privileged = new("--privileged") { Description = "Give extended privileges to this container" };
-    public readonly Option<string[]> SecurityOpt = List("Security Options", "--security-opt");
+    public readonly Option<string[]> SecurityOpt = Repeatable("Security Options", "--security-opt");
     public readonly Option<string?> StopSignal = new("--stop-signal") { Description = "Signal to stop the container" };
     public readonly Option<int?> StopTimeout = new("--stop-timeout") { Description = "Timeout (in seconds) to stop a container" };
-    public readonly Option<string[]> Label = List("Set meta data on a container", "--label", "-l");
+    public readonly Option<string[]> Label = Repeatable("Set meta data on a container", "--label", "-l");
     public readonly Option<bool> Rm = new("--rm") { Description = "Automatically remove the container when it exits" };
     public readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Keep STDIN open even if not attached" };
     public readonly Option<bool> Tty = new("--tty", "-t") { Description = "Allocate a pseudo-TTY" };
     public readonly Option<string?> Runtime = new("--runtime") { Description = "Runtime to use for this container (runc, crun or a path)" };
     public readonly Option<string?> ShmSize = new("--shm-size") { Description = "Size of /dev/shm" };
-    public readonly Option<string[]> Ulimit = List("Ulimit options (NAME=SOFT[:HARD])", "--ulimit");
+    public readonly Option<string[]> Ulimit = Repeatable("Ulimit options (NAME=SOFT[:HARD])", "--ulimit");
     public readonly Option<string> Pull = new("--pull")
     {
         Description = "Pull image before running (\"always\", \"missing\", \"never\")",
@@ -51,7 +51,7 @@ internal sealed class ContainerFlags
     /// System.CommandLine's own conversion and default make the array through reflection (Array.CreateInstance), whose
     /// first use cost ~0.15 ms of every run.
     /// </summary>
-    private static Option<string[]> List(string description, string name, params string[] aliases) =>
+    private static Option<string[]> Repeatable(string description, string name, params string[] aliases) =>
         new(name, aliases) { Description = description, CustomParser = Values, DefaultValueFactory = _ => [] };
 
     private static string[] Values(ArgumentResult result) => [.. result.Tokens.Select(t => t.Value)];
