@@ -25,10 +25,10 @@ internal static class BuildCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
-        var buildArgs = new Option<string[]>("--build-arg") { Description = "Set build-time variables" };
-        var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (format: name:tag)" };
+        var buildArgs = Cli.Repeatable("Set build-time variables", "--build-arg");
+        var tags = Cli.Repeatable("Name and optionally a tag (format: name:tag)", "--tag", "-t");
         var target = new Option<string?>("--target") { Description = "Set the target build stage to build" };
-        var labels = new Option<string[]>("--label") { Description = "Set metadata for an image" };
+        var labels = Cli.Repeatable("Set metadata for an image", "--label");
         var platform = new Option<string?>("--platform") { Description = "Set the target platform (this host's only)" };
         var iidfile = new Option<string?>("--iidfile") { Description = "Write the image ID to a file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress the build output and print image ID on success" };
@@ -47,15 +47,9 @@ internal static class BuildCommand
         var pull = new Option<bool>("--pull") { Description = "Always attempt to pull all referenced images" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use cache when building the image" };
         var outputs = new Option<string?>("--output", "-o") { Description = "Output destination (format: type=local,dest=path; types image, docker, oci, tar, local)" };
-        var secrets = new Option<string[]>("--secret") { Description = "Secret to expose to the build (format: id=mysecret[,src=/local/secret|,env=VAR])" };
-        var cacheFrom = new Option<string[]>("--cache-from")
-        {
-            Description = "External cache sources (format: type=local,src=path | type=registry,ref=name:tag | name:tag)",
-        };
-        var cacheTo = new Option<string[]>("--cache-to")
-        {
-            Description = "Cache export destinations (format: type=local,dest=path[,mode=min|max] | type=registry,ref=name:tag[,mode=min|max])",
-        };
+        var secrets = Cli.Repeatable("Secret to expose to the build (format: id=mysecret[,src=/local/secret|,env=VAR])", "--secret");
+        var cacheFrom = Cli.Repeatable("External cache sources (format: type=local,src=path | type=registry,ref=name:tag | name:tag)", "--cache-from");
+        var cacheTo = Cli.Repeatable("Cache export destinations (format: type=local,dest=path[,mode=min|max] | type=registry,ref=name:tag[,mode=min|max])", "--cache-to");
         var context = new Argument<string>("PATH") { Description = "The build context directory, or - for a tar archive on stdin" };
         var registry = new RegistryOptions();
         var command = new Command("build", "Build an image from a Dockerfile")

@@ -10,7 +10,7 @@ internal static class CommitCommand
     {
         var author = new Option<string?>("--author", "-a") { Description = "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")" };
         var message = new Option<string?>("--message", "-m") { Description = "Commit message" };
-        var change = new Option<string[]>("--change", "-c") { Description = "Apply Dockerfile instruction to the created image" };
+        var change = Cli.Repeatable("Apply Dockerfile instruction to the created image", "--change", "-c");
         var pause = new Option<bool>("--pause", "-p") { Description = "Pause container during commit", DefaultValueFactory = _ => true };
         var container = new Argument<string>("CONTAINER");
         var reference = new Argument<string?>("REPOSITORY[:TAG]") { Arity = ArgumentArity.ZeroOrOne };

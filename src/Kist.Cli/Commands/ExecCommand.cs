@@ -18,14 +18,14 @@ internal static class ExecCommand
         var interactive = new Option<bool>("--interactive", "-i") { Description = "Keep STDIN open even if not attached" };
         var tty = new Option<bool>("--tty", "-t") { Description = "Allocate a pseudo-TTY" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Detached mode: run command in the background" };
-        var env = new Option<string[]>("--env", "-e") { Description = "Set environment variables" };
-        var envFile = new Option<string[]>("--env-file") { Description = "Read in a file of environment variables" };
+        var env = Cli.Repeatable("Set environment variables", "--env", "-e");
+        var envFile = Cli.Repeatable("Read in a file of environment variables", "--env-file");
         var user = new Option<string?>("--user", "-u") { Description = "Username or UID (format: \"<name|uid>[:<group|gid>]\")" };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory inside the container" };
         var privileged = new Option<bool>("--privileged") { Description = "Give extended privileges to the command" };
         var detachKeys = new Option<string?>("--detach-keys") { Description = "Override the key sequence for detaching a container (accepted, unused)" };
         var container = new Argument<string>("CONTAINER");
-        var command = new Argument<string[]>("COMMAND") { Arity = ArgumentArity.OneOrMore, Description = "The command and its arguments" };
+        var command = new Argument<string[]>("COMMAND") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore, Description = "The command and its arguments" };
         var exec = new Command(name, "Execute a command in a running container")
         {
             interactive, tty, detach, env, envFile, user, workdir, privileged, detachKeys, container, command,

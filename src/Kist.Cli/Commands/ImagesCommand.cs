@@ -27,7 +27,7 @@ internal static class ImagesCommand
         var digests = new Option<bool>("--digests") { Description = "Show digests" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
         var format = new Option<string?>("--format") { Description = "Format output using a Go template, 'table', 'table TEMPLATE' or 'json'" };
-        var filters = new Option<string[]>("--filter", "-f") { Description = "Filter output (dangling, reference, label, before, since)" };
+        var filters = Cli.Repeatable("Filter output (dangling, reference, label, before, since)", "--filter", "-f");
         var repository = new Argument<string?>("REPOSITORY[:TAG]") { Arity = ArgumentArity.ZeroOrOne };
         var command = new Command(name, "List images") { quiet, all, digests, noTrunc, format, filters, repository };
         return command.WithAction(async (result, cancellationToken) =>

@@ -9,7 +9,7 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        var changes = new Option<string[]>("--change", "-c") { Description = "Apply Dockerfile instruction to the created image" };
+        var changes = Cli.Repeatable("Apply Dockerfile instruction to the created image", "--change", "-c");
         var message = new Option<string?>("--message", "-m") { Description = "Set commit message for imported image" };
         var platform = new Option<string?>("--platform") { Description = "Set platform if server is multi-platform capable" };
         var file = new Argument<string>("file|-") { Description = "A tarball (plain, gzip or zstd), or - for standard input" };

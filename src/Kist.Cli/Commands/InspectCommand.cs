@@ -18,7 +18,7 @@ internal static class InspectCommand
     {
         var format = new Option<string?>("--format", "-f") { Description = "Format output using a Go template, or 'json'" };
         var type = new Option<string?>("--type") { Description = "Only inspect objects of the given type (container, image)" };
-        var names = new Argument<string[]>("NAME|ID") { Arity = ArgumentArity.OneOrMore };
+        var names = new Argument<string[]>("NAME|ID") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Return low-level information on containers and images") { format, type, names };
         return command.WithAction(async (result, cancellationToken) =>
         {

@@ -8,7 +8,7 @@ internal static class KillCommand
     public static Command Create(string name = "kill")
     {
         var signal = new Option<string>("--signal", "-s") { Description = "Signal to send to the container", DefaultValueFactory = _ => "KILL" };
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Kill one or more running containers") { signal, containers };
         return command.WithAction(async (result, cancellationToken) =>
         {

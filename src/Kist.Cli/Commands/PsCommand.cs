@@ -24,7 +24,7 @@ internal static class PsCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display container IDs" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
         var format = new Option<string?>("--format") { Description = "Format output using a Go template, 'table', 'table TEMPLATE' or 'json'" };
-        var filters = new Option<string[]>("--filter", "-f") { Description = "Filter output (status, name, id, label, exited)" };
+        var filters = Cli.Repeatable("Filter output (status, name, id, label, exited)", "--filter", "-f");
         var latest = new Option<bool>("--latest", "-l") { Description = "Show the latest created container" };
         var command = new Command(name, "List containers") { all, quiet, noTrunc, format, filters, latest };
         return command.WithAction(async (result, cancellationToken) =>

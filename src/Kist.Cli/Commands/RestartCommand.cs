@@ -8,7 +8,7 @@ internal static class RestartCommand
     public static Command Create(string name = "restart")
     {
         var time = new Option<int?>("--time", "-t") { Description = "Seconds to wait before killing the container" };
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Restart one or more containers") { time, containers };
         return command.WithAction(async (result, cancellationToken) =>
         {

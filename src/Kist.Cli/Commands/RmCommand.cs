@@ -9,7 +9,7 @@ internal static class RmCommand
     {
         var force = new Option<bool>("--force", "-f") { Description = "Force the removal of a running container (uses SIGKILL)" };
         var volumes = new Option<bool>("--volumes", "-v") { Description = "Remove anonymous volumes associated with the container" };
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Remove one or more containers") { force, volumes, containers };
         return command.WithAction(async (result, cancellationToken) =>
         {

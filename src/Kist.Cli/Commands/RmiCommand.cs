@@ -10,7 +10,7 @@ internal static class RmiCommand
     {
         var force = new Option<bool>("--force", "-f") { Description = "Force removal of the image" };
         var noPrune = new Option<bool>("--no-prune") { Description = "Do not delete untagged parents" };
-        var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("IMAGE") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Remove one or more images") { force, noPrune, images };
         return command.WithAction(async (result, cancellationToken) =>
         {

@@ -11,7 +11,7 @@ internal static class SaveCommand
     {
         var output = new Option<string?>("--output", "-o") { Description = "Write to a file, instead of STDOUT" };
         var format = new Option<string>("--format") { Description = "Archive format: docker-archive or oci-archive", DefaultValueFactory = _ => "docker-archive" };
-        var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("IMAGE") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Save one or more images to a tar archive (streamed to STDOUT by default)") { output, format, images };
         return command.WithAction(async (result, cancellationToken) =>
         {

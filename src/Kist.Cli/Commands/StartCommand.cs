@@ -9,7 +9,7 @@ internal static class StartCommand
     {
         var attach = new Option<bool>("--attach", "-a") { Description = "Attach STDOUT/STDERR and forward signals" };
         var interactive = new Option<bool>("--interactive", "-i") { Description = "Attach container's STDIN" };
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Start one or more stopped containers") { attach, interactive, containers };
         Cli.HandlesSignals.Add(command);
         return command.WithAction(async (result, cancellationToken) =>

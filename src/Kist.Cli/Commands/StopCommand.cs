@@ -8,7 +8,7 @@ internal static class StopCommand
     public static Command Create(string name = "stop")
     {
         var time = new Option<int?>("--time", "-t") { Description = "Seconds to wait before killing the container" };
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Stop one or more running containers") { time, containers };
         return command.WithAction(async (result, cancellationToken) =>
         {

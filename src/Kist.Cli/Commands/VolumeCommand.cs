@@ -44,7 +44,7 @@ internal static class VolumeCommand
     private static Command CreateCommand()
     {
         var driver = new Option<string?>("--driver", "-d") { Description = "Specify volume driver name (local)" };
-        var labels = new Option<string[]>("--label") { Description = "Set metadata for a volume" };
+        var labels = Cli.Repeatable("Set metadata for a volume", "--label");
         var name = new Argument<string?>("VOLUME") { Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("create", "Create a volume") { driver, labels, name };
         return command.WithAction(async (result, cancellationToken) =>
@@ -60,7 +60,7 @@ internal static class VolumeCommand
     {
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display volume names" };
         var format = new Option<string?>("--format") { Description = "Format output using a Go template, 'table', 'table TEMPLATE' or 'json'" };
-        var filters = new Option<string[]>("--filter", "-f") { Description = "Provide filter values (e.g. 'dangling=true')" };
+        var filters = Cli.Repeatable("Provide filter values (e.g. 'dangling=true')", "--filter", "-f");
         var command = new Command("ls", "List volumes") { quiet, format, filters };
         command.Aliases.Add("list");
         return command.WithAction(async (result, cancellationToken) =>
@@ -79,7 +79,7 @@ internal static class VolumeCommand
     private static Command InspectCommand()
     {
         var format = new Option<string?>("--format", "-f") { Description = "Format output using a Go template, or 'json'" };
-        var names = new Argument<string[]>("VOLUME") { Arity = ArgumentArity.OneOrMore };
+        var names = new Argument<string[]>("VOLUME") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command("inspect", "Display detailed information on one or more volumes") { format, names };
         return command.WithAction(async (result, cancellationToken) =>
         {
@@ -115,7 +115,7 @@ internal static class VolumeCommand
     private static Command RemoveCommand()
     {
         var force = new Option<bool>("--force", "-f") { Description = "Force the removal of one or more volumes" };
-        var names = new Argument<string[]>("VOLUME") { Arity = ArgumentArity.OneOrMore };
+        var names = new Argument<string[]>("VOLUME") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command("rm", "Remove one or more volumes") { force, names };
         command.Aliases.Add("remove");
         return command.WithAction(async (result, cancellationToken) =>
@@ -144,7 +144,7 @@ internal static class VolumeCommand
     {
         var all = new Option<bool>("--all", "-a") { Description = "Remove all unused volumes, not just anonymous ones" };
         var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
-        var filters = new Option<string[]>("--filter") { Description = "Provide filter values (e.g. 'label=<label>')" };
+        var filters = Cli.Repeatable("Provide filter values (e.g. 'label=<label>')", "--filter");
         var command = new Command("prune", "Remove unused local volumes") { all, force, filters };
         return command.WithAction(async (result, cancellationToken) =>
         {

@@ -8,7 +8,7 @@ internal static class WaitCommand
 {
     public static Command Create(string name = "wait")
     {
-        var containers = new Argument<string[]>("CONTAINER") { Arity = ArgumentArity.OneOrMore };
+        var containers = new Argument<string[]>("CONTAINER") { CustomParser = Cli.Values, Arity = ArgumentArity.OneOrMore };
         var command = new Command(name, "Block until one or more containers stop, then print their exit codes") { containers };
         return command.WithAction(async (result, cancellationToken) =>
         {
