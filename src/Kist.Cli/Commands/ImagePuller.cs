@@ -28,16 +28,8 @@ internal static class ImagePuller
     /// Creates the container after pulling its image as <c>--pull</c> says: <c>always</c> first, <c>missing</c>
     /// (the default) only when the store has no such image, <c>never</c> not at all.
     /// </summary>
-    public static async Task<ContainerRecord> CreateContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken)
-    {
-        var record = await DefineContainerAsync(engine, request, policy, cancellationToken);
-        await engine.Containers.AddAsync(record, cancellationToken);
-        return record;
-    }
-
-    /// <summary>The container as <see cref="CreateContainerAsync"/> creates it, pulled for, but not yet in the store.</summary>
-    public static Task<ContainerRecord> DefineContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken) =>
-        WithImageAsync(engine, request.Image, policy, () => engine.Containers.DefineAsync(request, cancellationToken), cancellationToken);
+    public static Task<ContainerRecord> CreateContainerAsync(KistEngine engine, CreateRequest request, string policy, CancellationToken cancellationToken) =>
+        WithImageAsync(engine, request.Image, policy, () => engine.Containers.CreateAsync(request, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Does what needs the image (<paramref name="use"/>: define a container, or run one) after pulling it as

@@ -40,18 +40,15 @@ public sealed class ContainerService : IVolumeUsage
     /// <summary>docker create: the container a request describes, in the store with its read-write layer.</summary>
     public async Task<ContainerRecord> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
-        var record = await DefineAsync(request, cancellationToken).ConfigureAwait(false);
+        var record = await DefineAsync(request, RandomHex.Create(32), cancellationToken).ConfigureAwait(false);
         await AddAsync(record, cancellationToken).ConfigureAwait(false);
         return record;
     }
 
     /// <summary>
-    /// The container a request describes, checked, with its image's snapshots unpacked, but not yet in the store:
-    /// <see cref="AddAsync"/> puts it there (a foreground run does that while the runtime starts).
+    /// The container a request describes, with ID <paramref name="id"/>, checked, with its image's snapshots unpacked,
+    /// but not yet in the store: <see cref="AddAsync"/> puts it there.
     /// </summary>
-    public Task<ContainerRecord> DefineAsync(CreateRequest request, CancellationToken cancellationToken = default) =>
-        DefineAsync(request, RandomHex.Create(32), cancellationToken);
-
     private async Task<ContainerRecord> DefineAsync(CreateRequest request, string id, CancellationToken cancellationToken)
     {
         Timings.Mark("create");
@@ -136,7 +133,7 @@ public sealed class ContainerService : IVolumeUsage
     }
 
     /// <summary>Puts a container that <see cref="DefineAsync"/> made into the store: its read-write layer, record and name.</summary>
-    public async Task AddAsync(ContainerRecord record, CancellationToken cancellationToken = default)
+    private async Task AddAsync(ContainerRecord record, CancellationToken cancellationToken = default)
     {
         await PrepareReadWriteLayerAsync(record.SnapshotKey, Digest.Parse(record.ChainId), cancellationToken).ConfigureAwait(false);
         try
