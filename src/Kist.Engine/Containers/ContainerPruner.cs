@@ -10,7 +10,10 @@ public sealed record ContainerPruneResult(IReadOnlyList<string> Deleted, long Re
 /// </summary>
 public sealed class ContainerPruner(ContainerService containers)
 {
-    /// <summary>How long a container directory without a record is taken for one whose start is still under way.</summary>
+    /// <summary>
+    /// How long a container directory without a record is taken for one whose start is still under way, and a
+    /// read-write layer moved aside for one whose removal is still deleting it.
+    /// </summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
 
     public async Task<ContainerPruneResult> PruneAsync(CancellationToken cancellationToken = default)

@@ -36,6 +36,9 @@ public sealed class ContainerStore
     public string LogFile(string id) => Path.Combine(Root, id, id + "-json.log");
     private string NamesLock => Path.Combine(Root, ".names.lock");
 
+    /// <summary>A removed container's directory, moved aside (<c>.removing-ID</c>) until it is deleted.</summary>
+    private const string RemovingPrefix = ".removing-";
+
     /// <summary>Creates the container's directory with its record; refuses a name in use.</summary>
     public void Create(ContainerRecord record)
     {
@@ -95,7 +98,7 @@ public sealed class ContainerStore
     {
         if (!System.IO.Directory.Exists(Root)) return;
         using var names = ContainerLock.Acquire(NamesLock);
-        foreach (var trash in System.IO.Directory.EnumerateDirectories(Root, ".removing-*")) System.IO.Directory.Delete(trash, recursive: true);
+        foreach (var trash in System.IO.Directory.EnumerateDirectories(Root, RemovingPrefix + "*")) System.IO.Directory.Delete(trash, recursive: true);
     }
 
     public IReadOnlyList<ContainerRecord> List()
@@ -202,7 +205,7 @@ public sealed class ContainerStore
     private string? Unlist(ContainerRecord record)
     {
         string dir = Directory(record.Id);
-        string trash = Path.Combine(Root, ".removing-" + record.Id);
+        string trash = Path.Combine(Root, RemovingPrefix + record.Id);
         if (!System.IO.Directory.Exists(dir)) return System.IO.Directory.Exists(trash) ? trash : null;
         System.IO.Directory.Move(dir, trash);
         _names.Remove(record);
