@@ -9,7 +9,8 @@ namespace Kist.Runtime.Monitor;
 /// Watches a runtime that runs a container from a thread of its own, in one poll loop over pidfds and the runtime's
 /// output (as conmon does): it learns when the container's process exists (the runtime's pid file), when that process
 /// has ended and when the runtime has exited, with its exit code, and copies the output to its pumps. The thread
-/// starts before the runtime is spawned and waits for its pid.
+/// starts before the runtime is spawned and, once it has let the grace period of the runtime's cgroup moves pass (and
+/// until the container's process exists, keeps it passed: see <see cref="CgroupMoveWarmup"/>), waits for its pid.
 /// <para>
 /// It replaces a timer's polling of the pid file, the thread pool's wait thread for the runtime's exit, a pool
 /// thread blocked on the container's exit and the pipes' asynchronous reads: the first two were threads to start at
@@ -95,6 +96,9 @@ internal sealed class RuntimeWatch : IDisposable
 
     private void Run()
     {
+        // The runtime is about to start: the grace period its move into the container's cgroups waits for passes now.
+        var cgroupMoves = new CgroupMoveWarmup();
+        cgroupMoves.KeepWarm();
         _spawned.Wait();
         int runtimePid = _runtimePid;
         if (runtimePid <= 0) return;
@@ -122,6 +126,7 @@ internal sealed class RuntimeWatch : IDisposable
                     if (Sys.Errno == Sys.EINTR) continue;
                     break;
                 }
+                if (pid == 0 && runtime >= 0) cgroupMoves.KeepWarm(); // until the container's process has been moved
                 if (pid == 0 && runtime >= 0 && _lookForPid is { } poll)
                 {
                     pid = ReadPidFile(poll);
