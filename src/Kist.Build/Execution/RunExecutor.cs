@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kist.Build.Progress;
 using Kist.Oci;
+using Kist.Runtime.Execution;
 using Kist.Runtime.Networking;
 using Kist.Runtime.Spec;
 
@@ -22,6 +23,7 @@ public static class RunExecutor
     /// <param name="bundle">The bundle directory; its <c>rootfs</c> is the mounted root filesystem.</param>
     public static async Task RunAsync(BuildEnvironment env, string bundle, RunRequest request, IStepProgress progress, CancellationToken cancellationToken)
     {
+        CgroupMoveWarmup.Start(); // runc moves the step's process into its cgroups
         string rootfs = Path.Combine(bundle, "rootfs");
         var user = UserResolver.Resolve(request.User, rootfs);
         bool hostNetwork = request.Network != "none";

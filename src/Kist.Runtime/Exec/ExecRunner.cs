@@ -20,6 +20,7 @@ public static class ExecRunner
     public static async Task<RunOutcome> RunAsync(OciRuntime runtime, string id, RuntimeScratch scratch, ExecRequest request)
     {
         string processFile = scratch.File(ProcessFileName), pidFile = scratch.File("pid");
+        CgroupMoveWarmup.Start(); // runc moves the process into the container's cgroups
         if (request.Detach) return await RunDetachedAsync(runtime, id, processFile, pidFile, scratch.File("log")).ConfigureAwait(false);
         var info = Runtime(runtime, runtime.Binary, []);
         info.ArgumentList.Add("exec");
