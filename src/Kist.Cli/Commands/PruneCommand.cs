@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Kist.Cli.Formatting;
+using Kist.Engine.Build;
 using Kist.Engine.Containers;
 using Kist.Engine.Images;
+using Kist.Engine.Volumes;
 
 namespace Kist.Cli.Commands;
 
@@ -59,25 +61,50 @@ internal static class PruneCommand
             string warning = "WARNING! This will remove:\n  - all stopped containers\n"
                 + (result.GetValue(volumes) ? "  - all anonymous volumes not used by at least one container\n" : "")
                 + (everything ? "  - all images without at least one container associated to them\n" : "  - all dangling images\n")
-                + "  - unused build cache\n";
+                + (everything ? "  - all build cache\n" : "  - unused build cache\n");
             if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
             var engine = Cli.Engine(result);
-            // Stopped containers first, as docker does: their images are then unused.
+            // In docker's order: stopped containers first (their images and volumes are then unused).
             var containers = await new ContainerPruner(engine.Containers).PruneAsync(cancellationToken);
             ReportContainers(containers);
-            Report(await engine.Images.PruneAsync(everything, cancellationToken), containers.ReclaimedBytes);
+            long reclaimed = containers.ReclaimedBytes;
+            if (result.GetValue(volumes))
+            {
+                var pruned = await VolumeService.For(engine, engine.Containers).PruneAsync(all: false, cancellationToken: cancellationToken);
+                ReportVolumes(pruned);
+                reclaimed += pruned.ReclaimedBytes;
+            }
+            var images = await engine.Images.PruneAsync(everything, cancellationToken);
+            ReportImages(images);
+            reclaimed += images.ReclaimedBytes;
+            // All of the build cache with -a, as docker; else what nothing needs any more (the layers of removed images).
+            var cache = new BuildCachePruner(engine);
+            reclaimed += everything ? (await cache.PruneAsync(keepBytes: null, cancellationToken)).ReclaimedBytes
+                : await cache.PruneUnusedSnapshotsAsync(cancellationToken);
+            Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(reclaimed));
             return 0;
         });
     }
 
-    private static void Report(PruneResult result, long alsoReclaimed = 0)
+    internal static void ReportVolumes(VolumePruneResult pruned)
     {
-        if (result.DeletedImages.Count > 0)
-        {
-            Cli.Out.WriteLine("Deleted Images:");
-            foreach (var id in result.DeletedImages) Cli.Out.WriteLine("deleted: " + id);
-            Cli.Out.WriteLine();
-        }
-        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes + alsoReclaimed));
+        if (pruned.Deleted.Count == 0) return;
+        Cli.Out.WriteLine("Deleted Volumes:");
+        foreach (var name in pruned.Deleted) Cli.Out.WriteLine(name);
+        Cli.Out.WriteLine();
+    }
+
+    private static void Report(PruneResult result)
+    {
+        ReportImages(result);
+        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes));
+    }
+
+    private static void ReportImages(PruneResult result)
+    {
+        if (result.DeletedImages.Count == 0) return;
+        Cli.Out.WriteLine("Deleted Images:");
+        foreach (var id in result.DeletedImages) Cli.Out.WriteLine("deleted: " + id);
+        Cli.Out.WriteLine();
     }
 }

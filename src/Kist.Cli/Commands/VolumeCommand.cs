@@ -157,12 +157,7 @@ internal static class VolumeCommand
             VolumeFilter.Parse(specs, pruning: true);
             if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
             var pruned = await service.PruneAsync(everything, specs, cancellationToken);
-            if (pruned.Deleted.Count > 0)
-            {
-                Cli.Out.WriteLine("Deleted Volumes:");
-                foreach (var name in pruned.Deleted) Cli.Out.WriteLine(name);
-                Cli.Out.WriteLine();
-            }
+            Commands.PruneCommand.ReportVolumes(pruned);
             Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(pruned.ReclaimedBytes));
             return 0;
         });
