@@ -22,7 +22,12 @@ internal static class PruneCommand
                 ? "WARNING! This will remove all images without at least one container associated to them."
                 : "WARNING! This will remove all dangling images.";
             if (!result.GetValue(force) && !Cli.Confirm(warning)) return 0;
-            Report(await Cli.Engine(result).Images.PruneAsync(everything, cancellationToken));
+            var engine = Cli.Engine(result);
+            var pruned = await engine.Images.PruneAsync(everything, cancellationToken);
+            ReportImages(pruned);
+            // The deleted images' unpacked layers go with them, as docker deletes their layers.
+            long layers = pruned.DeletedImages.Count > 0 ? await new SnapshotPruner(engine).TryPruneAsync(cancellationToken) : 0;
+            Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(pruned.ReclaimedBytes + layers));
             return 0;
         });
     }
@@ -77,10 +82,9 @@ internal static class PruneCommand
             var images = await engine.Images.PruneAsync(everything, cancellationToken);
             ReportImages(images);
             reclaimed += images.ReclaimedBytes;
-            // All of the build cache with -a, as docker; else what nothing needs any more (the layers of removed images).
-            var cache = new BuildCachePruner(engine);
-            reclaimed += everything ? (await cache.PruneAsync(keepBytes: null, cancellationToken)).ReclaimedBytes
-                : await cache.PruneUnusedSnapshotsAsync(cancellationToken);
+            // All of the build cache with -a, as docker; else the unpacked layers nothing needs any more.
+            reclaimed += everything ? (await new BuildCachePruner(engine).PruneAsync(keepBytes: null, cancellationToken)).ReclaimedBytes
+                : await new SnapshotPruner(engine).PruneAsync(cancellationToken);
             Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(reclaimed));
             return 0;
         });
@@ -92,12 +96,6 @@ internal static class PruneCommand
         Cli.Out.WriteLine("Deleted Volumes:");
         foreach (var name in pruned.Deleted) Cli.Out.WriteLine(name);
         Cli.Out.WriteLine();
-    }
-
-    private static void Report(PruneResult result)
-    {
-        ReportImages(result);
-        Cli.Out.WriteLine("Total reclaimed space: " + Units.HumanSize(result.ReclaimedBytes));
     }
 
     private static void ReportImages(PruneResult result)

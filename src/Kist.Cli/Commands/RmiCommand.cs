@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kist.Engine.Build;
 using Kist.Oci;
 
 namespace Kist.Cli.Commands;
@@ -16,6 +17,7 @@ internal static class RmiCommand
         {
             var engine = Cli.Engine(result);
             int exitCode = 0;
+            bool anyDeleted = false;
             foreach (var image in result.GetValue(images)!)
             {
                 try
@@ -23,6 +25,7 @@ internal static class RmiCommand
                     var removed = await engine.Images.RemoveAsync(image, result.GetValue(force), cancellationToken);
                     foreach (var untagged in removed.Untagged) Cli.Out.WriteLine("Untagged: " + untagged);
                     foreach (var deleted in removed.Deleted) Cli.Out.WriteLine("Deleted: " + deleted);
+                    anyDeleted |= removed.Deleted.Count > 0;
                 }
                 catch (KistException e)
                 {
@@ -31,6 +34,8 @@ internal static class RmiCommand
                     exitCode = ExitCodes.Failure;
                 }
             }
+            // The deleted images' unpacked layers that nothing else needs go too, as docker deletes their layers.
+            if (anyDeleted) await new SnapshotPruner(engine).TryPruneAsync(cancellationToken);
             return exitCode;
         });
     }

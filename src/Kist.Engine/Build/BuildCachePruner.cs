@@ -20,19 +20,8 @@ public sealed class BuildCachePruner(KistEngine engine)
         string mounts = Kist.Build.Execution.RunMounts.CacheMountsDirectory(engine.Layout);
         if (keepBytes is null && Directory.Exists(mounts)) Directory.Delete(mounts, recursive: true);
         var collected = await new GarbageCollector(engine.ImageStore).CollectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        long snapshots = await PruneUnusedSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        long snapshots = await new SnapshotPruner(engine).PruneAsync(cancellationToken).ConfigureAwait(false);
         return new BuildCachePruneResult(removed, collected.ReclaimedBytes + snapshots);
-    }
-
-    /// <summary>
-    /// Only the unpacked layers that neither an image nor a cache record needs (what removed images and dropped cache
-    /// records leave): <c>system prune</c> without <c>-a</c>. Returns the bytes freed.
-    /// </summary>
-    public async Task<long> PruneUnusedSnapshotsAsync(CancellationToken cancellationToken = default)
-    {
-        // Builds hold the GC lock shared until their results are recorded: none is half-way while snapshots go.
-        using (FileLock.Exclusive(engine.Layout.GcLock))
-            return await new SnapshotPruner(engine).PruneAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A size as docker takes it: <c>512</c>, <c>10kb</c>, <c>1.5GB</c>, <c>2g</c> (binary multiples).</summary>

@@ -1,4 +1,5 @@
 using Kist.Build.Cache;
+using Kist.Content;
 using Kist.Engine.Layers;
 using Kist.Oci;
 using Kist.Snapshots;
@@ -8,11 +9,26 @@ namespace Kist.Engine.Build;
 /// <summary>
 /// Removes committed snapshots that neither an image nor a build cache record needs (what builds and removed images
 /// leave unpacked), leaf first. A snapshot under a container's or a mount's snapshot is never removed: the
-/// snapshotter refuses to remove a parent.
+/// snapshotter refuses to remove a parent. Under the GC lock, which builds, pulls, loads and commits hold shared until
+/// their results are recorded: none is half-way while snapshots go.
 /// </summary>
 public sealed class SnapshotPruner(KistEngine engine)
 {
+    /// <summary>Waits for the GC lock, then prunes; returns the bytes freed.</summary>
     public async Task<long> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        using var gcLock = FileLock.Exclusive(engine.Layout.GcLock);
+        return await PruneLockedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Prunes unless a build, pull or load holds the GC lock (then the next prune does it): as <c>rmi</c> does.</summary>
+    public async Task<long> TryPruneAsync(CancellationToken cancellationToken = default)
+    {
+        using var gcLock = FileLock.TryExclusive(engine.Layout.GcLock);
+        return gcLock is null ? 0 : await PruneLockedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> PruneLockedAsync(CancellationToken cancellationToken)
     {
         var snapshotter = new ImageMountService(engine).Snapshotter;
         var keep = new HashSet<string>(StringComparer.Ordinal);

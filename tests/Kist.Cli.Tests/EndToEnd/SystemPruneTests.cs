@@ -1,10 +1,12 @@
+using Kist.Content;
 using static Kist.Cli.Tests.EndToEnd.KistProcess;
 
 namespace Kist.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// <c>kist system prune</c> removes what its warning lists, as docker's does: stopped containers, dangling (or with
-/// <c>-a</c> unused) images, anonymous volumes with <c>--volumes</c>, and the unpacked layers nothing needs any more.
+/// <c>-a</c> unused) images, anonymous volumes with <c>--volumes</c>, and the unpacked layers nothing needs any more;
+/// <c>rmi</c> and <c>image prune</c> take the layers of the images they delete, as docker's do.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class SystemPruneTests : IDisposable
@@ -41,12 +43,37 @@ public sealed class SystemPruneTests : IDisposable
         Assert.Equal(volumes, (await Kist("volume", "ls", "-q")).ShouldSucceed().Lines);
         Assert.Single((await Kist("images", "-q")).ShouldSucceed().Lines);
 
-        // The image removed, its unpacked layer is left for a prune; --volumes takes the anonymous volume only.
-        (await Kist("rmi", image)).ShouldSucceed();
+        // Removed while a pull or build holds the GC lock, the image leaves its unpacked layer to a prune (rmi does not
+        // wait); --volumes takes the anonymous volume only.
+        using (FileLock.Shared(new StoreLayout(_root.Path).GcLock)) (await Kist("rmi", image)).ShouldSucceed();
         Assert.NotEmpty(Snapshots());
         var second = (await Kist("system", "prune", "-f", "--volumes")).ShouldSucceed().Stdout;
         Assert.StartsWith($"Deleted Volumes:\n{anonymous}\n\n", second);
         Assert.Equal(["named"], (await Kist("volume", "ls", "-q")).ShouldSucceed().Lines);
+        Assert.Empty(Snapshots());
+    }
+
+    [Fact]
+    public async Task Rmi_and_image_prune_remove_the_unpacked_layers_no_other_image_needs()
+    {
+        string tar = _root.File("rootfs.tar");
+        Rootfs.WriteBusyboxTar(tar);
+        (await Kist("import", tar, "kist-sysprune/a:1")).ShouldSucceed();
+        (await Kist("import", "-c", "CMD [\"sh\"]", tar, "kist-sysprune/b:1")).ShouldSucceed(); // the same layer
+        (await Kist("run", "--rm", "--network", "none", "kist-sysprune/a:1", "busybox", "true")).ShouldSucceed();
+        Assert.NotEmpty(Snapshots());
+
+        (await Kist("rmi", "kist-sysprune/a:1")).ShouldSucceed();
+        Assert.NotEmpty(Snapshots()); // b:1 stands on the layer
+        (await Kist("rmi", "kist-sysprune/b:1")).ShouldSucceed();
+        Assert.Empty(Snapshots());
+
+        (await Kist("import", tar, "kist-sysprune/c:1")).ShouldSucceed();
+        (await Kist("run", "--rm", "--network", "none", "kist-sysprune/c:1", "busybox", "true")).ShouldSucceed();
+        (await Kist("tag", "kist-sysprune/c:1", "kist-sysprune/c:2")).ShouldSucceed();
+        (await Kist("rmi", "kist-sysprune/c:1")).ShouldSucceed(); // untagged only
+        Assert.NotEmpty(Snapshots());
+        Assert.Contains("deleted: sha256:", (await Kist("image", "prune", "-a", "-f")).ShouldSucceed().Stdout);
         Assert.Empty(Snapshots());
     }
 
