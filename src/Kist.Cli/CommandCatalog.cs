@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Kist.Cli.Commands;
 
 namespace Kist.Cli;
@@ -66,6 +67,11 @@ internal static class CommandCatalog
     public static Command Root(IReadOnlyList<string> args)
     {
         var root = NeedsRootCommand(args) ? new RootCommand(Description) : new Command("kist", Description);
+        if (HostnameIsShortH(args))
+        {
+            // In run and create, as in docker's, -h is --hostname: help is --help there.
+            foreach (var help in root.Options.OfType<HelpOption>()) help.Aliases.Remove("-h");
+        }
         root.Add(Cli.Root);
         root.Add(Cli.Debug);
         foreach (var command in For(args)) root.Add(command);
@@ -80,9 +86,19 @@ internal static class CommandCatalog
     internal static bool NeedsRootCommand(IReadOnlyList<string> args)
     {
         string? name = CommandName(args);
+        bool shortHIsHelp = !HostnameIsShortH(args);
         return All.Count(c => c.Name == name) != 1
-            || args.Any(a => a is "-h" or "--help" or "-?" or "/h" or "/?" or "--version")
+            || args.Any(a => a is "--help" or "-?" or "/h" or "/?" or "--version" || (a == "-h" && shortHIsHelp))
             || (args.Count > 0 && args[0].StartsWith('['));
+    }
+
+    /// <summary>Whether the command is <c>run</c> or <c>create</c> (also under <c>container</c>), whose -h is --hostname.</summary>
+    internal static bool HostnameIsShortH(IReadOnlyList<string> args)
+    {
+        int i = CommandIndex(args);
+        if (i < 0) return false;
+        if (args[i] == "container" && i + 1 < args.Count) i++;
+        return args[i] is "run" or "create";
     }
 
     /// <summary>The first token after the global options (<c>--root DIR</c>, <c>--debug</c>), if it is a word.</summary>

@@ -16,7 +16,8 @@ internal sealed class ContainerFlags
     public readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
     public readonly Option<string?> User = new("--user", "-u") { Description = "Username or UID (format: <name|uid>[:<group|gid>])" };
     public readonly Option<string?> Entrypoint = new("--entrypoint") { Description = "Overwrite the default ENTRYPOINT of the image" };
-    public readonly Option<string?> Hostname = new("--hostname") { Description = "Container host name" };
+    /// <summary>docker's <c>-h</c> too: in <c>run</c> and <c>create</c> it is not help (see <see cref="CommandCatalog.Root"/>).</summary>
+    public readonly Option<string?> Hostname = new("--hostname", "-h") { Description = "Container host name" };
     public readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem as read only" };
     public readonly Option<bool> Init = new("--init") { Description = "Run an init inside the container that forwards signals and reaps processes" };
     public readonly Option<string?> Network = new("--network", "--net") { Description = "Connect a container to a network (none, host, bridge)" };

@@ -36,7 +36,11 @@ public class CommandCatalogTests
     [InlineData("run busybox true", false)]
     [InlineData("--root /tmp/x ps -a", false)]
     [InlineData("run --help", true)]
-    [InlineData("run busybox ls -h", true)]
+    [InlineData("run busybox ls -h", false)] // run's -h is --hostname, as in docker's
+    [InlineData("run -h myhost busybox", false)]
+    [InlineData("container create -h myhost busybox", false)]
+    [InlineData("container run --help", true)]
+    [InlineData("ps -h", true)]
     [InlineData("ps -?", true)]
     [InlineData("--version", true)]
     [InlineData("[suggest] ru", true)]
@@ -44,6 +48,20 @@ public class CommandCatalogTests
     [InlineData("", true)]
     public void OnlyALineThatCanAskForHelpGetsSystemCommandLinesRootCommand(string line, bool rootCommand) =>
         Assert.Equal(rootCommand, CommandCatalog.Root(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)) is RootCommand);
+
+    [Theory]
+    [InlineData("run -h myhost busybox hostname")]
+    [InlineData("run --help")]
+    [InlineData("container create -h myhost --help")]
+    public void In_run_and_create_short_h_is_the_hostname_and_help_is_long(string line)
+    {
+        string[] args = line.Split(' ');
+        var result = CommandCatalog.Root(args).Parse(args);
+        Assert.Empty(result.Errors);
+        bool help = result.Action is HelpAction;
+        Assert.Equal(line.Contains("--help"), help);
+        if (!help) Assert.Equal("myhost", result.CommandResult.Command.Options.Single(o => o.Name == "--hostname") is Option<string?> o ? result.GetValue(o) : null);
+    }
 
     [Fact]
     public void APlainRootParsesALineAsTheRootCommandParsesIt()

@@ -28,6 +28,7 @@ public sealed partial class ContainerBehaviourTests(ContainerImages images) : IC
         { "-w /newdir", "pwd" },
         { "", "hostname" },
         { "--hostname myhost", "sh -c 'hostname; cat /etc/hostname; env | grep HOSTNAME'" },
+        { "-h myhost", "hostname" },
         { "", "cat /etc/hosts" },
         // exit codes 0/1/125/126/127
         { "", "true" },
