@@ -7,7 +7,8 @@ namespace Kist.Cli.Commands;
 /// <summary>docker's pattern for stop/kill/rm/restart/wait: each container in turn, its name (or a result) on success, an error line otherwise.</summary>
 internal static class ContainerBatch
 {
-    public static async Task<int> ForEachAsync(KistEngine engine, IEnumerable<string> names, Func<ContainerRecord, Task<string?>> action)
+    /// <param name="missingIsFine">A container that does not exist is reported but does not fail the command (<c>rm -f</c>, as docker's).</param>
+    public static async Task<int> ForEachAsync(KistEngine engine, IEnumerable<string> names, Func<ContainerRecord, Task<string?>> action, bool missingIsFine = false)
     {
         int exit = 0;
         foreach (var name in names)
@@ -21,7 +22,7 @@ internal static class ContainerBatch
             catch (KistException e)
             {
                 Cli.Error.WriteLine("Error response from daemon: " + e.Message);
-                exit = ExitCodes.Failure;
+                if (!(missingIsFine && e is NotFoundException)) exit = ExitCodes.Failure;
             }
         }
         return exit;

@@ -18,7 +18,7 @@ internal static class RmCommand
             {
                 await engine.Containers.RemoveAsync(record, result.GetValue(force), result.GetValue(volumes), cancellationToken);
                 return null;
-            });
+            }, missingIsFine: result.GetValue(force));
         });
     }
 }

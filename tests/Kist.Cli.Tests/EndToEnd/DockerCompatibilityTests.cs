@@ -31,6 +31,19 @@ public sealed class DockerCompatibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rm_force_of_a_missing_container_says_so_and_succeeds_as_docker()
+    {
+        string missing = _name + "-missing";
+        var docker = await Docker.RunAsync("rm", "-f", missing);
+        var kist = await KistAsync(_root.Path, "rm", "-f", missing);
+        Assert.Equal((0, ""), (docker.ExitCode, docker.Stdout));
+        Assert.Equal((docker.ExitCode, docker.Stdout), (kist.ExitCode, kist.Stdout));
+        Assert.Contains("No such container: " + missing, docker.Stderr);
+        Assert.Contains("No such container: " + missing, kist.Stderr);
+        Assert.Equal(1, (await KistAsync(_root.Path, "rm", missing)).ExitCode); // without -f it fails, as docker's
+    }
+
+    [Fact]
     public async Task Kist_save_is_loadable_by_docker_and_runs()
     {
         string tar = _scratch.File("rootfs.tar");
