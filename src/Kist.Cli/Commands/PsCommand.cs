@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Kist.Cli.Formatting;
 using Kist.Engine.Containers;
 using Kist.Oci;
@@ -45,28 +46,57 @@ internal static class PsCommand
         });
     }
 
+    private static readonly string[] Statuses = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+
+    /// <summary>
+    /// docker's filters: the values of one key are alternatives (any may match), except labels, which must all
+    /// match; different keys must all match. A name is a regular expression (RE2, as Go's), matched against the name
+    /// with and without docker's leading slash.
+    /// </summary>
     private static bool Matches(ContainerView v, string[] filters)
     {
+        var byKey = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var filter in filters)
         {
             int eq = filter.IndexOf('=');
             if (eq < 0) throw new InvalidInputException($"bad format of filter (expected name=value): {filter}");
             string key = filter[..eq], value = filter[(eq + 1)..];
-            bool ok = key switch
-            {
-                "status" => StateName(v.State) == value,
-                "name" => v.Record.Name.Contains(value, StringComparison.Ordinal),
-                "id" => v.Record.Id.StartsWith(value, StringComparison.Ordinal),
-                "exited" => v.State.Status == ContainerStatus.Exited && v.State.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == value,
-                "label" => value.IndexOf('=') is int le && le >= 0
-                    ? v.Record.Config.Labels.TryGetValue(value[..le], out var lv) && lv == value[(le + 1)..]
-                    : v.Record.Config.Labels.ContainsKey(value),
-                "ancestor" => v.Record.ImageName == value || v.Record.Image.Contains(value, StringComparison.Ordinal),
-                _ => throw new InvalidInputException($"invalid filter '{key}'"),
-            };
+            if (key == "status" && !Statuses.Contains(value)) throw new InvalidInputException($"Invalid filter 'status={value}'");
+            if (!byKey.TryGetValue(key, out var values)) byKey[key] = values = [];
+            values.Add(value);
+        }
+        foreach (var (key, values) in byKey)
+        {
+            bool ok = key == "label" ? values.All(value => Matches(v, key, value)) : values.Any(value => Matches(v, key, value));
             if (!ok) return false;
         }
         return true;
+    }
+
+    private static bool Matches(ContainerView v, string key, string value) => key switch
+    {
+        "status" => StateName(v.State) == value,
+        "name" => NameMatches(v.Record.Name, value),
+        "id" => v.Record.Id.StartsWith(value, StringComparison.Ordinal),
+        "exited" => v.State.Status == ContainerStatus.Exited && v.State.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == value,
+        "label" => value.IndexOf('=') is int le && le >= 0
+            ? v.Record.Config.Labels.TryGetValue(value[..le], out var lv) && lv == value[(le + 1)..]
+            : v.Record.Config.Labels.ContainsKey(value),
+        "ancestor" => v.Record.ImageName == value || v.Record.Image.Contains(value, StringComparison.Ordinal),
+        _ => throw new InvalidInputException($"invalid filter '{key}'"),
+    };
+
+    private static bool NameMatches(string name, string pattern)
+    {
+        try
+        {
+            var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            return regex.IsMatch(name) || regex.IsMatch("/" + name);
+        }
+        catch (ArgumentException)
+        {
+            return name.Contains(pattern, StringComparison.Ordinal); // not a pattern .NET's engine takes: a substring
+        }
     }
 
     private static string StateName(ContainerState s) => s.Status;

@@ -15,6 +15,30 @@ public sealed class ContainerLifecycleTests(ContainerImages images) : IClassFixt
     private const string Loop = "trap 'echo got-term; exit 7' TERM; i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done";
 
     [Fact]
+    public async Task Ps_filters_as_docker_values_of_one_key_are_alternatives_and_names_are_patterns()
+    {
+        string p = "psf" + Guid.NewGuid().ToString("N")[..8];
+        string[] all = [$"{p}-c1", $"{p}-c12", $"{p}-lb1", $"{p}-lb2"];
+        foreach (var name in all) (await KistAsync(Root, "create", "--network", "none", "--name", name, images.Plain, "true")).ShouldSucceed();
+        try
+        {
+            async Task<string[]> Names(params string[] filters) =>
+                [.. (await KistAsync(Root, ["ps", "-a", "--format", "{{.Names}}", .. filters.SelectMany(f => new[] { "--filter", f })]))
+                    .ShouldSucceed().Lines.Order(StringComparer.Ordinal)];
+            Assert.Equal([$"{p}-lb1", $"{p}-lb2"], await Names($"name={p}-lb1", $"name={p}-lb2"));
+            Assert.Equal([$"{p}-c1"], await Names($"name=^{p}-c1$"));
+            Assert.Equal([$"{p}-c1"], await Names($"name=^/{p}-c1$"));
+            Assert.Equal([$"{p}-c1", $"{p}-c12"], await Names($"name={p}-c[12]"));
+            Assert.Equal([$"{p}-lb1", $"{p}-lb2"], await Names("status=created", $"name={p}-lb")); // different keys: all
+            Assert.Empty(await Names("status=running", $"name={p}-lb"));
+            var bad = await KistAsync(Root, "ps", "--filter", "status=bogus");
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("Invalid filter 'status=bogus'", bad.Stderr);
+        }
+        finally { await KistAsync(Root, ["rm", "-f", .. all]); }
+    }
+
+    [Fact]
     public async Task Detached_container_lives_on_stops_restarts_with_its_layer_and_is_removed()
     {
         string name = "life-" + Guid.NewGuid().ToString("N")[..8];
