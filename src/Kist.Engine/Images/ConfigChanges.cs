@@ -11,20 +11,23 @@ public static class ConfigChanges
 {
     public static ContainerConfig Apply(ContainerConfig config, IEnumerable<string> changes)
     {
-        foreach (var change in changes) config = ApplyOne(config, change);
+        bool cmdSet = false;
+        foreach (var change in changes) config = ApplyOne(config, change, ref cmdSet);
         return config;
     }
 
-    private static ContainerConfig ApplyOne(ContainerConfig config, string change)
+    private static ContainerConfig ApplyOne(ContainerConfig config, string change, ref bool cmdSet)
     {
         string line = change.Trim();
         int space = line.IndexOfAny([' ', '\t']);
         string keyword = (space < 0 ? line : line[..space]).ToUpperInvariant();
         string rest = space < 0 ? "" : line[(space + 1)..].Trim();
+        cmdSet |= keyword == "CMD";
         return keyword switch
         {
             "CMD" => config with { Cmd = CommandForm(rest) },
-            "ENTRYPOINT" => config with { Entrypoint = CommandForm(rest) },
+            // As in a Dockerfile: a new entrypoint drops the old command, unless the changes set one.
+            "ENTRYPOINT" => config with { Entrypoint = CommandForm(rest), Cmd = cmdSet ? config.Cmd : null },
             "ENV" => config with { Env = MergeEnv(config.Env, KeyValues(rest, "ENV", allowLegacy: true)) },
             "LABEL" => config with { Labels = Merge(config.Labels, KeyValues(rest, "LABEL", allowLegacy: false)) },
             "EXPOSE" => config with { ExposedPorts = AddKeys(config.ExposedPorts, Words(rest).SelectMany(ExpandPort)) },
