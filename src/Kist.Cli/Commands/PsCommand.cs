@@ -30,10 +30,11 @@ internal static class PsCommand
         var command = new Command(name, "List containers") { all, quiet, noTrunc, format, filters, latest };
         return command.WithAction(async (result, cancellationToken) =>
         {
-            var views = await Cli.Engine(result).Containers.ListAsync(cancellationToken);
             var filterList = result.GetValue(filters) ?? [];
+            var matches = Filter(filterList);
+            var views = await Cli.Engine(result).Containers.ListAsync(cancellationToken);
             bool showAll = result.GetValue(all) || filterList.Length > 0 || result.GetValue(latest);
-            var rows = views.Where(v => showAll || v.State.Running).Where(v => Matches(v, filterList)).ToList();
+            var rows = views.Where(v => showAll || v.State.Running).Where(matches).ToList();
             if (result.GetValue(latest)) rows = rows.Take(1).ToList();
             bool full = result.GetValue(noTrunc);
             if (result.GetValue(quiet))
@@ -49,53 +50,47 @@ internal static class PsCommand
     private static readonly string[] Statuses = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 
     /// <summary>
-    /// docker's filters: the values of one key are alternatives (any may match), except labels, which must all
-    /// match; different keys must all match. A name is a regular expression (RE2, as Go's), matched against the name
-    /// with and without docker's leading slash.
+    /// docker's filters, checked before any container is looked at: the values of one key are alternatives (any may
+    /// match), except labels, which must all match; different keys must all match. A name is a regular expression
+    /// (RE2, as Go's), matched against the name with and without docker's leading slash.
     /// </summary>
-    private static bool Matches(ContainerView v, string[] filters)
+    private static Func<ContainerView, bool> Filter(string[] filters)
     {
-        var byKey = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, List<Func<ContainerView, bool>>>(StringComparer.Ordinal);
         foreach (var filter in filters)
         {
             int eq = filter.IndexOf('=');
             if (eq < 0) throw new InvalidInputException($"bad format of filter (expected name=value): {filter}");
             string key = filter[..eq], value = filter[(eq + 1)..];
-            if (key == "status" && !Statuses.Contains(value)) throw new InvalidInputException($"Invalid filter 'status={value}'");
-            if (!byKey.TryGetValue(key, out var values)) byKey[key] = values = [];
-            values.Add(value);
+            if (!byKey.TryGetValue(key, out var tests)) byKey[key] = tests = [];
+            tests.Add(Test(key, value));
         }
-        foreach (var (key, values) in byKey)
-        {
-            bool ok = key == "label" ? values.All(value => Matches(v, key, value)) : values.Any(value => Matches(v, key, value));
-            if (!ok) return false;
-        }
-        return true;
+        return v => byKey.All(kv => kv.Key == "label" ? kv.Value.All(test => test(v)) : kv.Value.Any(test => test(v)));
     }
 
-    private static bool Matches(ContainerView v, string key, string value) => key switch
+    private static Func<ContainerView, bool> Test(string key, string value) => key switch
     {
-        "status" => StateName(v.State) == value,
-        "name" => NameMatches(v.Record.Name, value),
-        "id" => v.Record.Id.StartsWith(value, StringComparison.Ordinal),
-        "exited" => v.State.Status == ContainerStatus.Exited && v.State.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == value,
+        "status" => Statuses.Contains(value) ? v => StateName(v.State) == value : throw new InvalidInputException($"Invalid filter 'status={value}'"),
+        "name" => NamePattern(value),
+        "id" => v => v.Record.Id.StartsWith(value, StringComparison.Ordinal),
+        "exited" => v => v.State.Status == ContainerStatus.Exited && v.State.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == value,
         "label" => value.IndexOf('=') is int le && le >= 0
-            ? v.Record.Config.Labels.TryGetValue(value[..le], out var lv) && lv == value[(le + 1)..]
-            : v.Record.Config.Labels.ContainsKey(value),
-        "ancestor" => v.Record.ImageName == value || v.Record.Image.Contains(value, StringComparison.Ordinal),
+            ? v => v.Record.Config.Labels.TryGetValue(value[..le], out var lv) && lv == value[(le + 1)..]
+            : v => v.Record.Config.Labels.ContainsKey(value),
+        "ancestor" => v => v.Record.ImageName == value || v.Record.Image.Contains(value, StringComparison.Ordinal),
         _ => throw new InvalidInputException($"invalid filter '{key}'"),
     };
 
-    private static bool NameMatches(string name, string pattern)
+    private static Func<ContainerView, bool> NamePattern(string pattern)
     {
         try
         {
             var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-            return regex.IsMatch(name) || regex.IsMatch("/" + name);
+            return v => regex.IsMatch(v.Record.Name) || regex.IsMatch("/" + v.Record.Name);
         }
         catch (ArgumentException)
         {
-            return name.Contains(pattern, StringComparison.Ordinal); // not a pattern .NET's engine takes: a substring
+            return v => v.Record.Name.Contains(pattern, StringComparison.Ordinal); // not a pattern .NET's engine takes: a substring
         }
     }
 
