@@ -35,6 +35,8 @@ public sealed class CgroupMoveWarmup
         catch (IOException) { return null; }
     });
 
+    private static readonly byte[] OwnPid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+
     private long _lastWrite;
 
     /// <summary>
@@ -58,7 +60,8 @@ public sealed class CgroupMoveWarmup
     /// </summary>
     internal static string? ProcsFile(IEnumerable<string> selfCgroup, Func<string, bool> exists)
     {
-        var candidates = new List<string>();
+        var unified = new List<string>();
+        var v1 = new List<string>();
         foreach (var line in selfCgroup)
         {
             // hierarchy-ID:controller-list:cgroup-path
@@ -67,15 +70,15 @@ public sealed class CgroupMoveWarmup
             string path = fields[2].TrimEnd('/');
             if (fields[0] == "0" && fields[1].Length == 0)
             {
-                candidates.Insert(0, $"/sys/fs/cgroup{path}/cgroup.procs");
-                candidates.Insert(0, $"/sys/fs/cgroup/unified{path}/cgroup.procs");
+                unified.Add($"/sys/fs/cgroup/unified{path}/cgroup.procs"); // beside v1 hierarchies
+                unified.Add($"/sys/fs/cgroup{path}/cgroup.procs");
             }
             else if (fields[1].Length > 0 && !fields[1].StartsWith("name=", StringComparison.Ordinal))
             {
-                candidates.Add($"/sys/fs/cgroup/{fields[1]}{path}/cgroup.procs");
+                v1.Add($"/sys/fs/cgroup/{fields[1]}{path}/cgroup.procs");
             }
         }
-        foreach (var candidate in candidates)
+        foreach (var candidate in unified.Concat(v1))
         {
             if (exists(candidate)) return candidate;
         }
@@ -87,8 +90,7 @@ public sealed class CgroupMoveWarmup
         if (Procs.Value is not { } procs) return;
         int fd = Libc.OpenAt(Libc.AT_FDCWD, procs, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0) return;
-        byte[] pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        fixed (byte* bytes = pid) Libc.Write(fd, bytes, pid.Length);
+        fixed (byte* bytes = OwnPid) Libc.Write(fd, bytes, OwnPid.Length);
         Libc.Close(fd);
     }
 }
