@@ -66,8 +66,9 @@ internal static class CommandCatalog
     /// </summary>
     public static Command Root(IReadOnlyList<string> args)
     {
-        var root = NeedsRootCommand(args) ? new RootCommand(Description) : new Command("kist", Description);
-        if (HostnameIsShortH(args))
+        bool shortHIsHostname = HostnameIsShortH(args);
+        var root = NeedsRootCommand(args, shortHIsHostname) ? new RootCommand(Description) : new Command("kist", Description);
+        if (shortHIsHostname)
         {
             // In run and create, as in docker's, -h is --hostname: help is --help there.
             foreach (var help in root.Options.OfType<HelpOption>()) help.Aliases.Remove("-h");
@@ -83,17 +84,16 @@ internal static class CommandCatalog
     /// so a help token anywhere), its version option, its directives, or the help it shows when no known command is
     /// named.
     /// </summary>
-    internal static bool NeedsRootCommand(IReadOnlyList<string> args)
+    private static bool NeedsRootCommand(IReadOnlyList<string> args, bool shortHIsHostname)
     {
         string? name = CommandName(args);
-        bool shortHIsHelp = !HostnameIsShortH(args);
         return All.Count(c => c.Name == name) != 1
-            || args.Any(a => a is "--help" or "-?" or "/h" or "/?" or "--version" || (a == "-h" && shortHIsHelp))
+            || args.Any(a => a is "--help" or "-?" or "/h" or "/?" or "--version" || (a == "-h" && !shortHIsHostname))
             || (args.Count > 0 && args[0].StartsWith('['));
     }
 
     /// <summary>Whether the command is <c>run</c> or <c>create</c> (also under <c>container</c>), whose -h is --hostname.</summary>
-    internal static bool HostnameIsShortH(IReadOnlyList<string> args)
+    private static bool HostnameIsShortH(IReadOnlyList<string> args)
     {
         int i = CommandIndex(args);
         if (i < 0) return false;
